@@ -1,0 +1,41 @@
+//! Error bodies the server answers with (`Error`, `ErrorDetails`, CONTRACT.md section 9).
+
+use serde_json::{Map, Value};
+
+model! {
+    /// The spec's `Error` body: `{code, message, status}`.
+    pub struct Error {
+        /// HTTP status code.
+        pub code: i32,
+        /// Error message.
+        pub message: String,
+        /// HTTP status description.
+        pub status: String,
+    }
+}
+
+model! {
+    /// The spec's `ErrorDetails` body: `Error` plus `details`.
+    pub struct ErrorDetails {
+        /// HTTP status code.
+        pub code: i32,
+        /// Error message.
+        pub message: String,
+        /// HTTP status description.
+        pub status: String,
+        /// Detail objects in the shape of Google's `error_details.proto`.
+        pub details: Vec<Map<String, Value>>,
+    }
+}
+
+impl From<Error> for ErrorDetails {
+    fn from(error: Error) -> Self {
+        Self {
+            code: error.code,
+            message: error.message,
+            status: error.status,
+            details: None,
+            extra: error.extra,
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! Cross-crate tests: one binary.
+mod model_roundtrip;
+mod spec_coverage;
+mod spec_examples;
