@@ -2,3 +2,4 @@
 mod model_roundtrip;
 mod spec_coverage;
 mod spec_examples;
+mod tidy;

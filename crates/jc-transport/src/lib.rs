@@ -1,0 +1,62 @@
+//! The transport seam of jc-bulk.
+//!
+//! [`Transport`] sends one `http::Request<Bytes>` and returns one `http::Response<Bytes>`; it is
+//! the only thing the SDK needs from the network, so any HTTP stack, a recorder or a mock can
+//! stand in. [`HyperTransport`] (feature `hyper`, on by default) is the production one. Policies
+//! are layers that wrap any transport: [`Retry`], [`RateLimit`], [`Timeout`] and [`Trace`].
+//! A [`TransportError`] always says whether the request may have reached the server
+//! ([`Delivery`]), which decides whether a job-creating POST can be re-sent.
+//!
+//! A custom transport that records the paths it is sent, wrapped in the retry layer:
+//! ```
+//! use bytes::Bytes;
+//! use http::{Request, Response};
+//! use jc_transport::{Retry, RetryPolicy, Transport, TransportError};
+//! use std::sync::Mutex;
+//!
+//! #[derive(Default)]
+//! struct Recorder(Mutex<Vec<String>>);
+//!
+//! #[async_trait::async_trait]
+//! impl Transport for Recorder {
+//!     async fn send(&self, request: Request<Bytes>) -> Result<Response<Bytes>, TransportError> {
+//!         self.0.lock().unwrap().push(request.uri().path().to_owned());
+//!         Ok(Response::new(Bytes::from_static(b"[]")))
+//!     }
+//! }
+//!
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+//! let transport = Retry::new(Recorder::default(), RetryPolicy::default());
+//! let request = Request::get("https://console.jumpcloud.com/api/v2/bulk/userstates")
+//!     .body(Bytes::new())
+//!     .unwrap();
+//! let response = transport.send(request).await.unwrap();
+//! assert_eq!(response.body().as_ref(), b"[]");
+//! # });
+//! ```
+
+mod error;
+#[cfg(feature = "hyper")]
+mod hyper_transport;
+mod rate_limit;
+mod request;
+mod retry;
+#[cfg(feature = "test-util")]
+pub mod test_util;
+mod timeout;
+mod trace;
+mod transport;
+
+pub use error::{BoxError, Delivery, ErrorKind, TransportError};
+#[cfg(feature = "hyper")]
+pub use hyper_transport::{BuildError, HyperTransport, HyperTransportBuilder, Proxy};
+pub use rate_limit::{RateLimit, RateLimitConfig};
+pub use request::{
+    clone_request, is_loopback_host, request_id, Attempt, Idempotency, REQUEST_ID_HEADERS,
+};
+pub use retry::{retry_after, Retry, RetryPolicy};
+pub use timeout::Timeout;
+pub use trace::Trace;
+#[cfg(feature = "mock")]
+pub use transport::MockTransport;
+pub use transport::Transport;
