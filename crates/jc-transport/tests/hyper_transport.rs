@@ -136,7 +136,7 @@ async fn oversized_bodies_are_refused_with_or_without_content_length() {
     assert_eq!(error.kind(), ErrorKind::BodyTooLarge);
 
     // A chunked body (no Content-Length) is cut off at the cap too.
-    let (addr, _) = raw_server(|mut stream| async move {
+    let (addr, _) = raw_server(|mut stream, _| async move {
         use tokio::io::AsyncWriteExt;
         let _ = read_head(&mut stream).await;
         let _ = stream
@@ -160,12 +160,7 @@ async fn oversized_bodies_are_refused_with_or_without_content_length() {
 
 #[tokio::test]
 async fn slow_server_hits_the_request_timeout() {
-    let (addr, _) = raw_server(|mut stream| async move {
-        let _ = read_head(&mut stream).await;
-        tokio::time::sleep(Duration::from_secs(30)).await;
-        drop(stream);
-    })
-    .await;
+    let (addr, _) = slow_server().await;
     let transport = HyperTransport::builder()
         .proxy(Proxy::None)
         .request_timeout(Some(Duration::from_millis(100)))
@@ -182,12 +177,7 @@ async fn slow_server_hits_the_request_timeout() {
 
 #[tokio::test]
 async fn per_attempt_timeout_layer_fires_on_a_slow_server() {
-    let (addr, _) = raw_server(|mut stream| async move {
-        let _ = read_head(&mut stream).await;
-        tokio::time::sleep(Duration::from_secs(30)).await;
-        drop(stream);
-    })
-    .await;
+    let (addr, _) = slow_server().await;
     let transport = Timeout::new(plain(), Duration::from_millis(50));
     let error = transport
         .send(get(&format!("http://{addr}/")))

@@ -59,17 +59,7 @@ where
 
 /// An HTTP/1.1 + h2c server on 127.0.0.1:0.
 pub async fn http_server(handler: Handler) -> (SocketAddr, Arc<Counts>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let counts = Arc::new(Counts::default());
-    let shared = counts.clone();
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            shared.connections.fetch_add(1, Ordering::SeqCst);
-            tokio::spawn(serve_io(stream, handler.clone(), shared.clone()));
-        }
-    });
-    (addr, counts)
+    raw_server(move |stream, counts| serve_io(stream, handler.clone(), counts)).await
 }
 
 /// An HTTPS server on 127.0.0.1:0 with `cert_pem`/`key_pem`, offering h2 and http/1.1 by ALPN.
@@ -92,43 +82,45 @@ pub async fn https_server(
         .unwrap();
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let counts = Arc::new(Counts::default());
-    let shared = counts.clone();
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            shared.connections.fetch_add(1, Ordering::SeqCst);
-            let acceptor = acceptor.clone();
-            let (handler, counts) = (handler.clone(), shared.clone());
-            tokio::spawn(async move {
-                if let Ok(tls) = acceptor.accept(stream).await {
-                    serve_io(tls, handler, counts).await;
-                }
-            });
+    raw_server(move |stream, counts| {
+        let (acceptor, handler) = (acceptor.clone(), handler.clone());
+        async move {
+            if let Ok(tls) = acceptor.accept(stream).await {
+                serve_io(tls, handler, counts).await;
+            }
         }
-    });
-    (addr, counts)
+    })
+    .await
 }
 
-/// A raw TCP server: `on_conn` gets each accepted connection.
+/// A raw TCP server on 127.0.0.1:0: `on_conn` gets each accepted connection and the counters
+/// (connections are counted here; requests by `on_conn`).
 pub async fn raw_server<F, Fut>(on_conn: F) -> (SocketAddr, Arc<Counts>)
 where
-    F: Fn(TcpStream) -> Fut + Send + Sync + 'static,
+    F: Fn(TcpStream, Arc<Counts>) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = ()> + Send + 'static,
 {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let counts = Arc::new(Counts::default());
     let shared = counts.clone();
-    let on_conn = Arc::new(on_conn);
     tokio::spawn(async move {
         while let Ok((stream, _)) = listener.accept().await {
             shared.connections.fetch_add(1, Ordering::SeqCst);
-            tokio::spawn(on_conn(stream));
+            tokio::spawn(on_conn(stream, shared.clone()));
         }
     });
     (addr, counts)
+}
+
+/// A server that reads each request and answers nothing for 30 s.
+pub async fn slow_server() -> (SocketAddr, Arc<Counts>) {
+    raw_server(|mut stream, _| async move {
+        let _ = read_head(&mut stream).await;
+        tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+        drop(stream);
+    })
+    .await
 }
 
 /// Reads one request head (up to the blank line) from `stream`.
@@ -146,47 +138,35 @@ pub async fn read_head(stream: &mut TcpStream) -> Vec<u8> {
 
 /// A server that reads each request and drops the connection without answering.
 pub async fn drop_after_read_server() -> (SocketAddr, Arc<Counts>) {
-    let counts = Arc::new(Counts::default());
-    let shared = counts.clone();
-    let (addr, _) = raw_server(move |mut stream| {
-        let counts = shared.clone();
-        async move {
-            let _ = read_head(&mut stream).await;
-            counts.requests.fetch_add(1, Ordering::SeqCst);
-            let _ = stream.shutdown().await;
-        }
+    raw_server(|mut stream, counts| async move {
+        let _ = read_head(&mut stream).await;
+        counts.requests.fetch_add(1, Ordering::SeqCst);
+        let _ = stream.shutdown().await;
     })
-    .await;
-    (addr, counts)
+    .await
 }
 
 /// A CONNECT proxy on 127.0.0.1:0 that tunnels to the requested address and counts tunnels.
 pub async fn connect_proxy() -> (SocketAddr, Arc<Counts>) {
-    let counts = Arc::new(Counts::default());
-    let shared = counts.clone();
-    let (addr, _) = raw_server(move |mut client| {
-        let counts = shared.clone();
-        async move {
-            let head = String::from_utf8_lossy(&read_head(&mut client).await).to_string();
-            let Some(target) = head
-                .strip_prefix("CONNECT ")
-                .and_then(|rest| rest.split_whitespace().next())
-            else {
-                return;
-            };
-            counts.requests.fetch_add(1, Ordering::SeqCst);
-            let Ok(mut upstream) = TcpStream::connect(target).await else {
-                let _ = client.write_all(b"HTTP/1.1 502 Bad Gateway\r\n\r\n").await;
-                return;
-            };
-            let _ = client
-                .write_all(b"HTTP/1.1 200 Connection Established\r\n\r\n")
-                .await;
-            let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
-        }
+    raw_server(|mut client, counts| async move {
+        let head = String::from_utf8_lossy(&read_head(&mut client).await).to_string();
+        let Some(target) = head
+            .strip_prefix("CONNECT ")
+            .and_then(|rest| rest.split_whitespace().next())
+        else {
+            return;
+        };
+        counts.requests.fetch_add(1, Ordering::SeqCst);
+        let Ok(mut upstream) = TcpStream::connect(target).await else {
+            let _ = client.write_all(b"HTTP/1.1 502 Bad Gateway\r\n\r\n").await;
+            return;
+        };
+        let _ = client
+            .write_all(b"HTTP/1.1 200 Connection Established\r\n\r\n")
+            .await;
+        let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
     })
-    .await;
-    (addr, counts)
+    .await
 }
 
 /// A handler answering `status` with `body`.
