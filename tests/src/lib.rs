@@ -67,3 +67,6 @@ pub fn seed(name: &str) -> String {
     std::fs::read_to_string(&path)
         .unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()))
 }
+
+pub mod api;
+pub mod spec_check;

@@ -1,0 +1,56 @@
+//! Who is calling and for which org (CONTRACT.md section 10).
+
+use crate::config::Admin;
+use crate::ids::is_object_id;
+use crate::reply::{field_violation, Reply};
+use http::{HeaderMap, StatusCode};
+use serde_json::json;
+
+/// The caller: an admin acting on one org.
+#[derive(Debug, Clone)]
+pub(crate) struct Caller {
+    pub(crate) admin_index: usize,
+    pub(crate) org: String,
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+}
+
+/// Checks `x-api-key` and `x-org-id`. An empty `x-org-id` is the same as none (section 17).
+pub(crate) fn authenticate(admins: &[Admin], headers: &HeaderMap) -> Result<Caller, Reply> {
+    let unauthorized = || Reply::error(StatusCode::UNAUTHORIZED, "Unauthorized");
+    let key = header(headers, "x-api-key").ok_or_else(unauthorized)?;
+    let (admin_index, admin) = admins
+        .iter()
+        .enumerate()
+        .find(|(_, admin)| admin.api_key == key)
+        .ok_or_else(unauthorized)?;
+    let org = match header(headers, "x-org-id") {
+        None if admin.multi_tenant => {
+            return Err(Reply::json(
+                StatusCode::UNAUTHORIZED,
+                json!({"message": "Unauthorized: no organization selected"}),
+            ))
+        }
+        None => admin.orgs.first().cloned().ok_or_else(unauthorized)?,
+        Some(org) if !is_object_id(org) => {
+            return Err(Reply::bad_request(
+                format!("invalid x-org-id `{org}`: expected 24 hexadecimal digits"),
+                vec![field_violation("x-org-id", "not an organization id")],
+            ))
+        }
+        Some(org) if !admin.orgs.iter().any(|o| o.eq_ignore_ascii_case(org)) => {
+            return Err(Reply::error(
+                StatusCode::NOT_FOUND,
+                format!("organization {org} not found"),
+            ))
+        }
+        Some(org) => org.to_ascii_lowercase(),
+    };
+    Ok(Caller { admin_index, org })
+}

@@ -1,0 +1,156 @@
+//! How a mock server is set up: address, base path, admins and their orgs, processing rate,
+//! limits and faults.
+
+use crate::faults::FaultConfig;
+use std::net::SocketAddr;
+
+/// The API key the default configuration accepts.
+pub const DEFAULT_API_KEY: &str = "jcmock-test-api-key";
+/// The org of the default configuration's admin.
+pub const DEFAULT_ORG_ID: &str = "5f0c1b2c3d4e5f6a7b8c9d0e";
+
+/// An administrator: an API key and the orgs it may act on (CONTRACT.md section 10).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Admin {
+    /// The `x-api-key` value.
+    pub api_key: String,
+    /// The orgs this admin administers (24 hex digits each).
+    pub orgs: Vec<String>,
+    /// A multi-tenant admin must name the org in `x-org-id`; a single-tenant one may omit it.
+    pub multi_tenant: bool,
+}
+
+impl Admin {
+    /// A single-tenant admin of `org`.
+    pub fn single(api_key: impl Into<String>, org: impl Into<String>) -> Self {
+        Self {
+            api_key: api_key.into(),
+            orgs: vec![org.into()],
+            multi_tenant: false,
+        }
+    }
+
+    /// A multi-tenant admin of `orgs`.
+    pub fn multi_tenant<I, S>(api_key: impl Into<String>, orgs: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Self {
+            api_key: api_key.into(),
+            orgs: orgs.into_iter().map(Into::into).collect(),
+            multi_tenant: true,
+        }
+    }
+}
+
+/// The configuration of a [`MockServer`](crate::MockServer).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct MockConfig {
+    /// Where to listen. Default `127.0.0.1:0` (a free port).
+    pub addr: SocketAddr,
+    /// Path prefix of every operation. Default `/api/v2`; `/` or empty serves at the root.
+    pub base_path: String,
+    /// Who may call. Default: one single-tenant admin with [`DEFAULT_API_KEY`] and
+    /// [`DEFAULT_ORG_ID`].
+    pub admins: Vec<Admin>,
+    /// Records processed per second across all jobs; `None` processes as fast as possible.
+    pub process_rate: Option<f64>,
+    /// Largest number of records in one job. Default 800 (CONTRACT.md section 3).
+    pub job_cap: usize,
+    /// Injected faults. Default none.
+    pub faults: FaultConfig,
+    /// Requests kept in the request log (oldest dropped first). Default 10,000; 0 keeps none.
+    pub request_log_capacity: usize,
+    /// State of users created without `state`. Default `ACTIVATED`.
+    pub default_user_state: String,
+}
+
+impl Default for MockConfig {
+    fn default() -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            base_path: "/api/v2".into(),
+            admins: vec![Admin::single(DEFAULT_API_KEY, DEFAULT_ORG_ID)],
+            process_rate: None,
+            job_cap: 800,
+            faults: FaultConfig::default(),
+            request_log_capacity: 10_000,
+            default_user_state: "ACTIVATED".into(),
+        }
+    }
+}
+
+impl MockConfig {
+    /// The defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Listen on `addr`.
+    #[must_use]
+    pub fn addr(mut self, addr: SocketAddr) -> Self {
+        self.addr = addr;
+        self
+    }
+
+    /// Serve under `base_path`.
+    #[must_use]
+    pub fn base_path(mut self, base_path: impl Into<String>) -> Self {
+        self.base_path = base_path.into();
+        self
+    }
+
+    /// Replace the admins.
+    #[must_use]
+    pub fn admins(mut self, admins: Vec<Admin>) -> Self {
+        self.admins = admins;
+        self
+    }
+
+    /// Add an admin.
+    #[must_use]
+    pub fn admin(mut self, admin: Admin) -> Self {
+        self.admins.push(admin);
+        self
+    }
+
+    /// Process `records_per_second` records per second (`None`: as fast as possible).
+    #[must_use]
+    pub fn process_rate(mut self, records_per_second: Option<f64>) -> Self {
+        self.process_rate = records_per_second.filter(|rate| rate.is_finite() && *rate > 0.0);
+        self
+    }
+
+    /// Another job cap.
+    #[must_use]
+    pub fn job_cap(mut self, cap: usize) -> Self {
+        self.job_cap = cap;
+        self
+    }
+
+    /// Inject these faults.
+    #[must_use]
+    pub fn faults(mut self, faults: FaultConfig) -> Self {
+        self.faults = faults;
+        self
+    }
+
+    /// Keep at most `capacity` requests in the log.
+    #[must_use]
+    pub fn request_log_capacity(mut self, capacity: usize) -> Self {
+        self.request_log_capacity = capacity;
+        self
+    }
+
+    /// The base path normalized: empty, or starting with `/` and not ending with one.
+    pub(crate) fn normalized_base(&self) -> String {
+        let trimmed = self.base_path.trim_matches('/');
+        if trimmed.is_empty() {
+            String::new()
+        } else {
+            format!("/{trimmed}")
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! One module per group of operations.
+
+pub(crate) mod jobs;
+pub(crate) mod userstates;

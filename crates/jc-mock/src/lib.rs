@@ -1,0 +1,49 @@
+//! An in-memory JumpCloud that speaks the API v2 *Bulk Job Requests* contract over real HTTP.
+//!
+//! [`MockServer::start`] binds a loopback port and serves every operation of
+//! `spec/jumpcloud-v2-bulk.openapi.yaml` with the decisions of `spec/CONTRACT.md`: API keys and
+//! orgs (multi-tenant admins and `x-org-id`), bulk jobs processed in the background at a
+//! configurable rate with per-record validation and uniqueness rules, scheduled state changes
+//! with filters and a clock tests can advance, the legacy `/jobs` paths, and deterministic
+//! fault injection. Tests read what it stored through the inspection methods.
+//!
+//! ```
+//! use jc_mock::{MockConfig, MockServer};
+//! use jc_models::BulkUserCreate;
+//!
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+//! let server = MockServer::start(MockConfig::default()).await.unwrap();
+//! assert!(server.base_url().starts_with("http://127.0.0.1:"));
+//! assert!(server.base_url().ends_with("/api/v2"));
+//!
+//! let org = server.default_org();
+//! let id = server.insert_user(&org, &BulkUserCreate::new("ada", "Ada@Example.com")).unwrap();
+//! assert_eq!(server.user(&org, &id).unwrap().email, "ada@example.com");
+//! // The same e-mail again breaks the org's uniqueness rule.
+//! assert!(server.insert_user(&org, &BulkUserCreate::new("ada2", "ada@example.com")).is_err());
+//! server.shutdown().await;
+//! # });
+//! ```
+
+mod auth;
+mod clock;
+mod config;
+mod faults;
+mod handlers;
+mod ids;
+mod jobs;
+mod log;
+mod mock_server;
+mod query;
+mod reply;
+mod routes;
+mod server;
+mod shared;
+mod store;
+
+pub use clock::MockClock;
+pub use config::{Admin, MockConfig, DEFAULT_API_KEY, DEFAULT_ORG_ID};
+pub use faults::{Decision, Fault, FaultConfig};
+pub use log::LoggedRequest;
+pub use mock_server::MockServer;
+pub use store::{JobKind, MockJob, MockUser, ScheduledChange};

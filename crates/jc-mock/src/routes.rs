@@ -1,0 +1,78 @@
+//! Which operation a method and path name (relative to the base path).
+
+use crate::reply::Reply;
+use crate::store::JobKind;
+use http::{Method, StatusCode};
+
+/// An operation of the contract.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Route {
+    Submit(JobKind),
+    Results(String),
+    LegacyJob(String),
+    LegacyResults(String),
+    ScheduleCreate,
+    ScheduleList,
+    ScheduleDelete(String),
+    NextScheduled,
+}
+
+/// Routes `path` (below the base path). Unknown paths are 404; known paths with another
+/// method are 405; both with a JSON `Error` body.
+pub(crate) fn route(method: &Method, path: &str) -> Result<Route, Reply> {
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let (route, allowed): (Option<Route>, &[Method]) = match segments.as_slice() {
+        ["bulk", "users"] => match *method {
+            Method::POST => (Some(Route::Submit(JobKind::Create)), &[]),
+            Method::PATCH => (Some(Route::Submit(JobKind::Update)), &[]),
+            _ => (None, &[Method::POST, Method::PATCH]),
+        },
+        ["bulk", "users", job, "results"] => get(method, Route::Results((*job).to_owned())),
+        ["bulk", "user", "expires"] => post(method, Route::Submit(JobKind::Expire)),
+        ["bulk", "user", "unlocks"] => post(method, Route::Submit(JobKind::Unlock)),
+        ["bulk", "userstates"] => match *method {
+            Method::GET => (Some(Route::ScheduleList), &[]),
+            Method::POST => (Some(Route::ScheduleCreate), &[]),
+            _ => (None, &[Method::GET, Method::POST]),
+        },
+        ["bulk", "userstates", "eventlist", "next"] => get(method, Route::NextScheduled),
+        ["bulk", "userstates", id] => match *method {
+            Method::DELETE => (Some(Route::ScheduleDelete((*id).to_owned())), &[]),
+            _ => (None, &[Method::DELETE]),
+        },
+        ["jobs", id] => get(method, Route::LegacyJob((*id).to_owned())),
+        ["jobs", id, "results"] => get(method, Route::LegacyResults((*id).to_owned())),
+        _ => {
+            return Err(Reply::error(
+                StatusCode::NOT_FOUND,
+                format!("no operation at {path}"),
+            ))
+        }
+    };
+    route.ok_or_else(|| {
+        let allowed: Vec<&str> = allowed.iter().map(Method::as_str).collect();
+        Reply::error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            format!(
+                "{method} is not allowed on {path}; use {}",
+                allowed.join(" or ")
+            ),
+        )
+    })
+}
+
+fn get(method: &Method, route: Route) -> (Option<Route>, &'static [Method]) {
+    if *method == Method::GET {
+        (Some(route), &[])
+    } else {
+        (None, &[Method::GET])
+    }
+}
+
+fn post(method: &Method, route: Route) -> (Option<Route>, &'static [Method]) {
+    if *method == Method::POST {
+        (Some(route), &[])
+    } else {
+        (None, &[Method::POST])
+    }
+}

@@ -1,0 +1,65 @@
+//! The state every connection and the job processor share.
+
+use crate::auth::Caller;
+use crate::clock::MockClock;
+use crate::config::MockConfig;
+use crate::faults::Faults;
+use crate::ids::IdGen;
+use crate::log::RequestLog;
+use crate::store::State;
+use bytes::Bytes;
+use http::HeaderMap;
+use std::sync::{Mutex, MutexGuard};
+use tokio::sync::Notify;
+
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) config: MockConfig,
+    pub(crate) state: Mutex<State>,
+    pub(crate) ids: IdGen,
+    pub(crate) clock: MockClock,
+    pub(crate) work: Notify,
+    pub(crate) faults: Faults,
+    pub(crate) log: RequestLog,
+    /// While set, the processor leaves queued jobs alone.
+    pub(crate) paused: std::sync::atomic::AtomicBool,
+}
+
+impl Shared {
+    pub(crate) fn new(mut config: MockConfig) -> Self {
+        for admin in &mut config.admins {
+            for org in &mut admin.orgs {
+                *org = org.to_ascii_lowercase();
+            }
+        }
+        let mut state = State::default();
+        for admin in &config.admins {
+            for org in &admin.orgs {
+                state.org(org);
+            }
+        }
+        Self {
+            faults: Faults::new(config.faults.clone()),
+            log: RequestLog::new(config.request_log_capacity),
+            config,
+            state: Mutex::new(state),
+            ids: IdGen::default(),
+            clock: MockClock::default(),
+            work: Notify::new(),
+            paused: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    pub(crate) fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// An authenticated API request, routed.
+#[derive(Debug)]
+pub(crate) struct ApiRequest {
+    pub(crate) query: Vec<(String, String)>,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
+    pub(crate) caller: Caller,
+}
