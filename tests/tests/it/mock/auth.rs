@@ -205,3 +205,31 @@ async fn shutdown_stops_serving_and_the_log_redacts_the_key() {
         .unwrap_err();
     assert!(error.is_not_sent(), "{error}");
 }
+
+#[tokio::test]
+async fn every_operation_answers_401_without_a_key() {
+    let (_server, api) = start(MockConfig::default()).await;
+    let anonymous = api.key(None);
+    let id = "ffffffffffffffffffffffff";
+    let operations = [
+        (Method::POST, "/bulk/users".to_owned(), Some("[{}]")),
+        (Method::PATCH, "/bulk/users".to_owned(), Some("[{}]")),
+        (Method::GET, format!("/bulk/users/{id}/results"), None),
+        (Method::POST, "/bulk/user/expires".to_owned(), Some("[{}]")),
+        (Method::POST, "/bulk/user/unlocks".to_owned(), Some("[{}]")),
+        (Method::POST, "/bulk/userstates".to_owned(), Some("{}")),
+        (Method::GET, "/bulk/userstates".to_owned(), None),
+        (Method::DELETE, format!("/bulk/userstates/{id}"), None),
+        (
+            Method::GET,
+            format!("/bulk/userstates/eventlist/next?users={id}"),
+            None,
+        ),
+        (Method::GET, format!("/jobs/{id}"), None),
+        (Method::GET, format!("/jobs/{id}/results"), None),
+    ];
+    for (method, path, body) in operations {
+        let answer = anonymous.call(method.clone(), &path, body).await;
+        assert_eq!(answer.status, 401, "{method} {path}");
+    }
+}
