@@ -4,7 +4,8 @@ use std::process::{Command, ExitCode};
 
 const USAGE: &str = "usage: cargo xtask <ci|fmt|lint|test>
 
-  ci    cargo fmt --check, clippy -D warnings, the workspace tests (what .ci/run runs)
+  ci    cargo fmt --check, clippy -D warnings, jc-bulk without hyper, the workspace tests
+        (what .ci/run runs)
   fmt   cargo fmt --all -- --check
   lint  cargo clippy --workspace --all-targets -- -D warnings
   test  cargo test --workspace --locked";
@@ -12,7 +13,7 @@ const USAGE: &str = "usage: cargo xtask <ci|fmt|lint|test>
 fn main() -> ExitCode {
     let task = std::env::args().nth(1).unwrap_or_default();
     let steps: &[&[&str]] = match task.as_str() {
-        "ci" => &[FMT, CLIPPY, TEST],
+        "ci" => &[FMT, CLIPPY, NO_HYPER, TEST],
         "fmt" => &[FMT],
         "lint" => &[CLIPPY],
         "test" => &[TEST],
@@ -39,6 +40,13 @@ const CLIPPY: &[&str] = &[
     "warnings",
 ];
 const TEST: &[&str] = &["test", "--workspace", "--locked"];
+const NO_HYPER: &[&str] = &[
+    "check",
+    "-p",
+    "jc-bulk",
+    "--no-default-features",
+    "--locked",
+];
 
 fn run(args: &[&str]) -> bool {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());

@@ -1,4 +1,5 @@
 //! Cross-crate tests: one binary.
+mod client;
 mod mock;
 mod model_roundtrip;
 mod spec_coverage;

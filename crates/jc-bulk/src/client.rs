@@ -1,0 +1,261 @@
+//! `Client` and its builder.
+
+use crate::error::Error;
+use crate::request::Endpoint;
+use crate::response;
+use crate::secret::ApiKey;
+use bytes::Bytes;
+use http::{Request, Response};
+use jc_transport::Transport;
+use serde::de::DeserializeOwned;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// JumpCloud's data centers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Region {
+    /// `https://console.jumpcloud.com/api/v2` (the default).
+    #[default]
+    Us,
+    /// `https://console.eu.jumpcloud.com/api/v2`.
+    Eu,
+    /// `https://console.in.jumpcloud.com/api/v2`.
+    In,
+}
+
+impl Region {
+    /// The API v2 base URL of the region.
+    pub fn base_url(self) -> &'static str {
+        match self {
+            Self::Us => "https://console.jumpcloud.com/api/v2",
+            Self::Eu => "https://console.eu.jumpcloud.com/api/v2",
+            Self::In => "https://console.in.jumpcloud.com/api/v2",
+        }
+    }
+}
+
+impl std::str::FromStr for Region {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.to_ascii_lowercase().as_str() {
+            "us" => Ok(Self::Us),
+            "eu" => Ok(Self::Eu),
+            "in" => Ok(Self::In),
+            _ => Err(format!("unknown region `{text}`: use us, eu or in")),
+        }
+    }
+}
+
+/// Settings of the default transport (ignored when a transport is given).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct HttpSettings {
+    /// Per-attempt timeout. Default 60 s.
+    pub attempt_timeout: Duration,
+    /// Attempts in all per request (first included). Default 5.
+    pub max_attempts: u32,
+    /// Client-side rate limit in requests per second. Default 20.
+    pub max_requests_per_second: f64,
+    /// Requests in flight at most. Default 16.
+    pub max_concurrency: usize,
+    /// Extra CA certificates (PEM files).
+    pub ca_files: Vec<std::path::PathBuf>,
+    /// Allow plain `http://` to hosts that are not loopback.
+    pub allow_insecure_http: bool,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        Self {
+            attempt_timeout: Duration::from_secs(60),
+            max_attempts: 5,
+            max_requests_per_second: 20.0,
+            max_concurrency: 16,
+            ca_files: Vec::new(),
+            allow_insecure_http: false,
+        }
+    }
+}
+
+/// Builds a [`Client`].
+#[derive(Clone, Default)]
+#[must_use]
+pub struct ClientBuilder {
+    base_url: Option<String>,
+    api_key: Option<ApiKey>,
+    org_id: Option<String>,
+    user_agent: Option<String>,
+    transport: Option<Arc<dyn Transport>>,
+    http: HttpSettings,
+}
+
+impl std::fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("api_key", &self.api_key)
+            .field("org_id", &self.org_id)
+            .field("custom_transport", &self.transport.is_some())
+            .field("http", &self.http)
+            .finish()
+    }
+}
+
+impl ClientBuilder {
+    /// The API key (required).
+    pub fn api_key(mut self, key: impl Into<ApiKey>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+
+    /// The base URL; default the US region's.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// The base URL of a region.
+    pub fn region(self, region: Region) -> Self {
+        self.base_url(region.base_url())
+    }
+
+    /// The org every call acts on (`x-org-id`), unless a call says otherwise.
+    pub fn org_id(mut self, org_id: impl Into<String>) -> Self {
+        self.org_id = Some(org_id.into());
+        self
+    }
+
+    /// Another `User-Agent` than `jc-bulk/<version>`.
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// Any transport: a custom HTTP stack, a recorder, a mock. Layers are not added to it.
+    pub fn transport(mut self, transport: Arc<dyn Transport>) -> Self {
+        self.transport = Some(transport);
+        self
+    }
+
+    /// Settings of the default transport.
+    pub fn http(mut self, settings: HttpSettings) -> Self {
+        self.http = settings;
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// # Errors
+    /// No API key, a bad base URL, or (default transport) a TLS or proxy setting that does not
+    /// work; without the `hyper` feature, no transport.
+    pub fn build(self) -> Result<Client, Error> {
+        let key = self.api_key.ok_or_else(|| {
+            Error::Config("no API key: set one with ClientBuilder::api_key".into())
+        })?;
+        let base = self
+            .base_url
+            .unwrap_or_else(|| Region::Us.base_url().to_owned());
+        let mut endpoint = Endpoint::new(&base, key)?.with_org(self.org_id);
+        if let Some(agent) = &self.user_agent {
+            endpoint = endpoint.with_user_agent(agent)?;
+        }
+        let transport = match self.transport {
+            Some(transport) => transport,
+            None => default_transport(&self.http)?,
+        };
+        Ok(Client {
+            inner: Arc::new(Inner {
+                endpoint,
+                transport,
+            }),
+        })
+    }
+}
+
+#[cfg(feature = "hyper")]
+fn default_transport(settings: &HttpSettings) -> Result<Arc<dyn Transport>, Error> {
+    use jc_transport::{
+        HyperTransport, RateLimit, RateLimitConfig, Retry, RetryPolicy, Timeout, Trace,
+    };
+    let mut builder = HyperTransport::builder()
+        .allow_insecure_http(settings.allow_insecure_http)
+        .request_timeout(None);
+    for file in &settings.ca_files {
+        builder = builder
+            .add_ca_file(file)
+            .map_err(|e| Error::Config(e.to_string()))?;
+    }
+    let hyper = builder.build().map_err(|e| Error::Config(e.to_string()))?;
+    let limited = RateLimit::new(
+        Timeout::new(hyper, settings.attempt_timeout),
+        RateLimitConfig::per_second(settings.max_requests_per_second, 10)
+            .with_max_concurrency(settings.max_concurrency),
+    );
+    let policy = RetryPolicy::default().with_max_attempts(settings.max_attempts);
+    Ok(Arc::new(Retry::new(Trace::new(limited), policy)))
+}
+
+#[cfg(not(feature = "hyper"))]
+fn default_transport(_: &HttpSettings) -> Result<Arc<dyn Transport>, Error> {
+    Err(Error::Config(
+        "built without the `hyper` feature: pass a transport with ClientBuilder::transport".into(),
+    ))
+}
+
+struct Inner {
+    endpoint: Endpoint,
+    transport: Arc<dyn Transport>,
+}
+
+/// The JumpCloud Bulk Job Requests client. Cheap to clone; clones share the transport.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("endpoint", &self.inner.endpoint)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A builder.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// Where requests go and who sends them.
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.inner.endpoint
+    }
+
+    /// The transport.
+    pub fn transport(&self) -> &Arc<dyn Transport> {
+        &self.inner.transport
+    }
+
+    /// Sends a request as is and returns the raw response (any status): the escape hatch for
+    /// endpoints this crate does not wrap. Build it with [`Endpoint::request`].
+    ///
+    /// # Errors
+    /// A transport failure.
+    pub async fn send_raw(&self, request: Request<Bytes>) -> Result<Response<Bytes>, Error> {
+        Ok(self.inner.transport.send(request).await?)
+    }
+
+    /// Sends a request and decodes a 2xx JSON answer into `T`.
+    ///
+    /// # Errors
+    /// A transport failure, a non-2xx status, or a body that is not a `T`.
+    pub async fn send_json<T: DeserializeOwned>(
+        &self,
+        request: Request<Bytes>,
+    ) -> Result<T, Error> {
+        let response = self.send_raw(request).await?;
+        response::decode_json("raw request", &response)
+    }
+}

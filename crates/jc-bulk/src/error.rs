@@ -1,0 +1,206 @@
+//! The one error type of jc-bulk.
+
+use http::StatusCode;
+use jc_models::Violations;
+use jc_transport::TransportError;
+use serde_json::Value;
+use std::time::Duration;
+
+/// A non-2xx answer, with the JumpCloud error body read leniently (CONTRACT.md section 9).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// `code`, when the body had one (a number, or a numeric string).
+    pub code: Option<i64>,
+    /// `message`, when the body had one.
+    pub message: Option<String>,
+    /// `status` text of the body, when it had one.
+    pub status_text: Option<String>,
+    /// `error`, when the body had one.
+    pub error: Option<String>,
+    /// `details`, when the body had them.
+    pub details: Vec<Value>,
+    /// The body as received (lossy UTF-8, at most 4 KiB).
+    pub body: String,
+    /// The server's request id, from the response headers.
+    pub request_id: Option<String>,
+    /// `Retry-After`, when the server sent one.
+    pub retry_after: Option<Duration>,
+}
+
+impl ApiError {
+    /// The most helpful text of the body: `message`, else `error`, else the body itself.
+    pub fn summary(&self) -> String {
+        let useful = |text: &Option<String>| text.clone().filter(|t| !t.trim().is_empty());
+        useful(&self.message)
+            .or_else(|| useful(&self.error))
+            .unwrap_or_else(|| {
+                if self.body.trim().is_empty() {
+                    self.status
+                        .canonical_reason()
+                        .unwrap_or("no message")
+                        .to_owned()
+                } else {
+                    self.body.clone()
+                }
+            })
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "JumpCloud answered {}: {}", self.status, self.summary())?;
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        Ok(())
+    }
+}
+
+/// Input the SDK refuses before sending.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InvalidInput {
+    /// Records that break the contract's rules: (position in the call, every violation).
+    #[error("{} invalid record(s): {}", .0.len(), describe(.0))]
+    Records(Vec<(usize, Violations)>),
+    /// Any other argument.
+    #[error("{0}")]
+    Argument(String),
+}
+
+fn describe(records: &[(usize, Violations)]) -> String {
+    records
+        .iter()
+        .map(|(i, violations)| format!("record {i}: {violations}"))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Everything that can go wrong in jc-bulk.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// JumpCloud answered with a non-2xx status.
+    #[error("{0}")]
+    Api(Box<ApiError>),
+    /// No response arrived; the error says whether the request may have reached the server.
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    /// A 2xx answer whose body is not what the contract says.
+    #[error("cannot read the answer to {operation}: {source} at `{path}`; the body starts with: {excerpt}")]
+    Decode {
+        /// The operation.
+        operation: &'static str,
+        /// JSON path of the problem.
+        path: String,
+        /// What serde said.
+        #[source]
+        source: serde_json::Error,
+        /// The start of the body.
+        excerpt: String,
+    },
+    /// Input refused before sending, with every violation.
+    #[error("invalid input: {0}")]
+    InvalidInput(#[from] InvalidInput),
+    /// A job did not complete in time.
+    #[error("job {job_id} did not complete within {waited:?}: {done} of {expected} records done")]
+    Timeout {
+        /// The job.
+        job_id: String,
+        /// How long it was waited for.
+        waited: Duration,
+        /// Records settled so far.
+        done: usize,
+        /// Records submitted.
+        expected: usize,
+        /// Every result read so far.
+        partial: Box<Vec<jc_models::JobWorkresult>>,
+    },
+    /// The client is misconfigured (missing API key, bad base URL, TLS settings).
+    #[error("configuration: {0}")]
+    Config(String),
+    /// The server paged inconsistently (for example, ignored `skip`).
+    #[error("pagination: {0}")]
+    Pagination(String),
+}
+
+impl Error {
+    /// The HTTP status of an API error.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Self::Api(api) => Some(api.status),
+            _ => None,
+        }
+    }
+
+    /// The API error, if it is one.
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            Self::Api(api) => Some(api),
+            _ => None,
+        }
+    }
+
+    /// The server's request id, if there was one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.api()?.request_id.as_deref()
+    }
+
+    /// True when trying again later may succeed: 429, 5xx (but 501), transport failures and
+    /// timeouts. Whether a retry is *safe* is another question: see [`Error::outcome_unknown`].
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Api(api) => {
+                api.status == StatusCode::TOO_MANY_REQUESTS
+                    || (api.status.is_server_error() && api.status != StatusCode::NOT_IMPLEMENTED)
+            }
+            Self::Transport(_) | Self::Timeout { .. } => true,
+            _ => false,
+        }
+    }
+
+    /// True when the request may have taken effect although no usable answer came back: a
+    /// transport failure after writing, or a 502/504/500 from a gateway. Re-sending a job
+    /// submission in that state could create the job twice.
+    pub fn outcome_unknown(&self) -> bool {
+        match self {
+            Self::Transport(error) => error.may_have_been_sent(),
+            Self::Api(api) => matches!(
+                api.status,
+                StatusCode::INTERNAL_SERVER_ERROR
+                    | StatusCode::BAD_GATEWAY
+                    | StatusCode::GATEWAY_TIMEOUT
+            ),
+            _ => false,
+        }
+    }
+
+    /// True when the request provably did not take effect: not sent, or refused with 429/503
+    /// or a 4xx.
+    pub fn provably_not_applied(&self) -> bool {
+        match self {
+            Self::Transport(error) => error.is_not_sent(),
+            Self::Api(api) => {
+                api.status.is_client_error() || api.status == StatusCode::SERVICE_UNAVAILABLE
+            }
+            Self::InvalidInput(_) | Self::Config(_) => true,
+            _ => false,
+        }
+    }
+
+    /// True for 401 and 403: every further call will fail the same way.
+    pub fn is_auth(&self) -> bool {
+        matches!(
+            self.status(),
+            Some(StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN)
+        )
+    }
+
+    /// True for 404.
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(StatusCode::NOT_FOUND)
+    }
+}

@@ -1,0 +1,173 @@
+//! Maps a job's results back to its records: by `meta.index`, then by username/e-mail (creates)
+//! or user id (the rest), then by position when no result carries any hint (CONTRACT.md
+//! section 2 says results come in submission order).
+
+use crate::import::outcome::Outcome;
+use crate::import::record::RecordKey;
+use jc_models::JobWorkresult;
+use std::collections::HashMap;
+
+fn lower(text: &Option<String>) -> Option<String> {
+    text.as_ref()
+        .map(|t| t.trim().to_lowercase())
+        .filter(|t| !t.is_empty())
+}
+
+/// The result for each record (by its index in the chunk), where one was found.
+fn assign<'a>(keys: &[RecordKey], results: &'a [JobWorkresult]) -> Vec<Option<&'a JobWorkresult>> {
+    let mut slots: Vec<Option<&JobWorkresult>> = vec![None; keys.len()];
+    let mut unplaced = Vec::new();
+    for result in results {
+        match result.index().and_then(|i| usize::try_from(i).ok()) {
+            Some(i) if i < slots.len() && slots[i].is_none() => slots[i] = Some(result),
+            _ => unplaced.push(result),
+        }
+    }
+    if unplaced.is_empty() {
+        return slots;
+    }
+    let mut by_key: HashMap<String, usize> = HashMap::new();
+    for (i, key) in keys.iter().enumerate().filter(|(i, _)| slots[*i].is_none()) {
+        for text in [lower(&key.username), lower(&key.email), lower(&key.id)]
+            .into_iter()
+            .flatten()
+        {
+            by_key.entry(text).or_insert(i);
+        }
+    }
+    let mut still = Vec::new();
+    for result in unplaced {
+        let hints = [result.username(), result.email(), result.user_id()];
+        let found = hints
+            .into_iter()
+            .flatten()
+            .find_map(|hint| by_key.get(&hint.trim().to_lowercase()).copied())
+            .filter(|i| slots[*i].is_none());
+        match found {
+            Some(i) => slots[i] = Some(result),
+            None => still.push(result),
+        }
+    }
+    let no_hints = results
+        .iter()
+        .all(|r| r.meta.as_ref().is_none_or(|m| m.is_empty()));
+    if no_hints && results.len() == keys.len() {
+        for (slot, result) in slots.iter_mut().zip(results) {
+            slot.get_or_insert(result);
+        }
+    }
+    slots
+}
+
+/// The outcome of each record of a chunk whose job `job_id` returned `results`.
+pub(crate) fn outcomes(
+    keys: &[RecordKey],
+    results: &[JobWorkresult],
+    job_id: &str,
+    missing_reason: &str,
+) -> Vec<Outcome> {
+    assign(keys, results)
+        .into_iter()
+        .zip(keys)
+        .map(|(slot, key)| match slot {
+            Some(result) if result.is_failure() => Outcome::Failed {
+                job_id: Some(job_id.to_owned()),
+                reason: result
+                    .status_msg
+                    .clone()
+                    .filter(|m| !m.trim().is_empty())
+                    .unwrap_or_else(|| "JumpCloud rejected the record without a reason".into()),
+            },
+            Some(result) if result.is_terminal() => Outcome::Applied {
+                job_id: job_id.to_owned(),
+                user_id: result
+                    .user_id()
+                    .map(str::to_owned)
+                    .or_else(|| key.id.clone()),
+            },
+            Some(result) => Outcome::Unknown {
+                job_id: Some(job_id.to_owned()),
+                reason: format!(
+                    "{missing_reason} (status `{}`)",
+                    result.status.as_ref().map_or("none", |s| s.as_str())
+                ),
+            },
+            None => Outcome::Unknown {
+                job_id: Some(job_id.to_owned()),
+                reason: format!("JumpCloud listed no result for this record; {missing_reason}"),
+            },
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn key(username: &str) -> RecordKey {
+        RecordKey {
+            username: Some(username.into()),
+            email: Some(format!("{username}@example.com")),
+            id: None,
+        }
+    }
+
+    fn result(value: serde_json::Value) -> JobWorkresult {
+        serde_json::from_value(value).unwrap()
+    }
+
+    #[test]
+    fn by_index_then_by_name_then_missing() {
+        let keys = [key("a"), key("b"), key("c"), key("d")];
+        let results = [
+            result(json!({"status": "finished", "meta": {"index": 1, "userId": "u-b"}})),
+            result(
+                json!({"status": "failed", "statusMsg": "dup", "meta": {"email": "A@example.com"}}),
+            ),
+            result(json!({"status": "finished", "meta": {"index": 9, "username": "c"}})),
+        ];
+        let outcomes = outcomes(&keys, &results, "j", "wait");
+        assert_eq!(
+            outcomes[0],
+            Outcome::Failed {
+                job_id: Some("j".into()),
+                reason: "dup".into()
+            }
+        );
+        assert_eq!(
+            outcomes[1],
+            Outcome::Applied {
+                job_id: "j".into(),
+                user_id: Some("u-b".into())
+            }
+        );
+        assert_eq!(outcomes[2].name(), "applied");
+        assert_eq!(outcomes[3].name(), "unknown");
+    }
+
+    #[test]
+    fn by_position_when_results_carry_no_hints() {
+        let keys = [key("a"), key("b")];
+        let results = [
+            result(json!({"status": "failed", "statusMsg": "x"})),
+            result(json!({"status": "finished"})),
+        ];
+        let outcomes = outcomes(&keys, &results, "j", "wait");
+        assert_eq!(outcomes[0].name(), "failed");
+        assert_eq!(outcomes[1].name(), "applied");
+    }
+
+    #[test]
+    fn a_pending_result_is_unknown() {
+        let outcomes = outcomes(
+            &[key("a")],
+            &[result(json!({"status": "pending", "meta": {"index": 0}}))],
+            "j",
+            "the wait timed out",
+        );
+        assert!(
+            matches!(&outcomes[0], Outcome::Unknown { reason, .. } if reason.contains("timed out") && reason.contains("pending"))
+        );
+    }
+}

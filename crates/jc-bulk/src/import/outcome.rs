@@ -1,0 +1,169 @@
+//! What became of each record, the summary, and the progress events.
+
+use crate::import::record::RecordKey;
+
+/// What became of one record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Outcome {
+    /// JumpCloud applied it.
+    Applied {
+        /// The job.
+        job_id: String,
+        /// The user created or changed, when known.
+        user_id: Option<String>,
+    },
+    /// JumpCloud rejected it.
+    Failed {
+        /// The job, when one was created (a rejected request creates none).
+        job_id: Option<String>,
+        /// JumpCloud's reason.
+        reason: String,
+    },
+    /// It was never sent: invalid, or its chunk provably did not reach JumpCloud.
+    NotSubmitted {
+        /// Why.
+        reason: String,
+    },
+    /// It may or may not have been applied: check before sending it again.
+    Unknown {
+        /// The job, when its id came back.
+        job_id: Option<String>,
+        /// Why the outcome is unknown.
+        reason: String,
+    },
+}
+
+impl Outcome {
+    /// A one-word name: `applied`, `failed`, `not_submitted`, `unknown`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Applied { .. } => "applied",
+            Self::Failed { .. } => "failed",
+            Self::NotSubmitted { .. } => "not_submitted",
+            Self::Unknown { .. } => "unknown",
+        }
+    }
+
+    /// The job, when there is one.
+    pub fn job_id(&self) -> Option<&str> {
+        match self {
+            Self::Applied { job_id, .. } => Some(job_id),
+            Self::Failed { job_id, .. } | Self::Unknown { job_id, .. } => job_id.as_deref(),
+            Self::NotSubmitted { .. } => None,
+        }
+    }
+
+    /// The reason, when it was not applied.
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            Self::Applied { .. } => None,
+            Self::Failed { reason, .. }
+            | Self::NotSubmitted { reason }
+            | Self::Unknown { reason, .. } => Some(reason),
+        }
+    }
+
+    /// The user id, when applied and known.
+    pub fn user_id(&self) -> Option<&str> {
+        match self {
+            Self::Applied { user_id, .. } => user_id.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+/// One input record's outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RecordOutcome {
+    /// The record's position as given with the input (e.g. its line number).
+    pub position: u64,
+    /// What identifies it.
+    pub key: RecordKey,
+    /// What became of it.
+    pub outcome: Outcome,
+}
+
+/// Counts of an import.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ImportSummary {
+    /// Records read from the input.
+    pub read: u64,
+    /// Applied.
+    pub applied: u64,
+    /// Rejected by JumpCloud.
+    pub failed: u64,
+    /// Never sent.
+    pub not_submitted: u64,
+    /// Outcome unknown.
+    pub unknown: u64,
+    /// Ids of the jobs created, in submission order.
+    pub jobs: Vec<String>,
+    /// Why the import stopped submitting early (an authentication error, say).
+    pub stopped: Option<String>,
+}
+
+impl ImportSummary {
+    pub(crate) fn count(&mut self, outcome: &Outcome) {
+        match outcome {
+            Outcome::Applied { .. } => self.applied += 1,
+            Outcome::Failed { .. } => self.failed += 1,
+            Outcome::NotSubmitted { .. } => self.not_submitted += 1,
+            Outcome::Unknown { .. } => self.unknown += 1,
+        }
+    }
+
+    /// True when every record read was applied.
+    pub fn all_applied(&self) -> bool {
+        self.applied == self.read
+    }
+}
+
+/// An import with every record's outcome, in input order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ImportReport {
+    /// The counts.
+    pub summary: ImportSummary,
+    /// One outcome per input record, in input order.
+    pub outcomes: Vec<RecordOutcome>,
+}
+
+/// What an import reports while it runs, for progress bars.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ImportEvent {
+    /// A chunk's job was created.
+    Submitted {
+        /// Chunk number, from 0.
+        chunk: usize,
+        /// Its job.
+        job_id: String,
+        /// Records in it.
+        records: usize,
+    },
+    /// A chunk's job moved on.
+    Progress {
+        /// Chunk number.
+        chunk: usize,
+        /// Its job.
+        job_id: String,
+        /// Records settled.
+        done: usize,
+        /// Records failed.
+        failed: usize,
+        /// Records in it.
+        records: usize,
+    },
+    /// A chunk's records all have their outcome; the counts are for the whole import so far.
+    Settled {
+        /// Chunk number.
+        chunk: usize,
+        /// Records the chunk held (valid and invalid).
+        records: usize,
+        /// Totals so far.
+        summary: ImportSummary,
+    },
+}

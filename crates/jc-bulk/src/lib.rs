@@ -1,0 +1,65 @@
+//! The Rust SDK for JumpCloud's API v2 *Bulk Job Requests*.
+//!
+//! [`Client`] covers the eleven operations of the contract (`spec/CONTRACT.md`): create, update,
+//! expire and unlock users as bulk jobs, read job results (one page or a stream), schedule, list,
+//! cancel and look up user state changes, and the legacy `/jobs` paths. On top of them,
+//! [`Client::wait_for_job`] polls a job to completion and [`Client::import`] runs chunked
+//! imports that end every input record with exactly one [`Outcome`].
+//!
+//! Requests are values: [`request`] builds each operation into an `http::Request<Bytes>` and
+//! [`response`] decodes answers, both pure; the client only sends through a
+//! [`jc_transport::Transport`] (by default hyper + rustls with retry and rate-limit layers).
+//!
+//! An import against the bundled mock server:
+//! ```
+//! use jc_bulk::{Client, ImportOptions, Outcome};
+//! use jc_mock::{MockConfig, MockServer};
+//! use jc_models::BulkUserCreate;
+//!
+//! # tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap().block_on(async {
+//! let mock = MockServer::start(MockConfig::default()).await.unwrap();
+//! let client = Client::builder()
+//!     .base_url(mock.base_url())
+//!     .api_key(mock.api_key())
+//!     .build()
+//!     .unwrap();
+//!
+//! let users = vec![
+//!     BulkUserCreate::new("ada", "ada@example.com"),
+//!     BulkUserCreate::new("grace", "grace@example.com"),
+//!     BulkUserCreate::new("ada2", "ADA@example.com"), // the same e-mail: rejected
+//! ];
+//! let report = client.import_users(users, &ImportOptions::default()).await;
+//! assert_eq!((report.summary.applied, report.summary.failed), (2, 1));
+//! assert!(matches!(report.outcomes[2].outcome, Outcome::Failed { .. }));
+//! # });
+//! ```
+
+mod client;
+mod error;
+mod filter;
+mod import;
+mod ops;
+mod options;
+mod paginate;
+pub mod request;
+pub mod response;
+mod secret;
+mod wait;
+
+pub use client::{Client, ClientBuilder, HttpSettings, Region};
+pub use error::{ApiError, Error, InvalidInput};
+pub use filter::Filter;
+pub use import::{
+    BulkRecord, EventFn, ImportEvent, ImportOptions, ImportReport, ImportSummary, InputRecord,
+    Outcome, RecordKey, RecordOutcome,
+};
+pub use ops::Legacy;
+pub use options::{
+    CallOptions, CreateUsersOptions, ListScheduledOptions, Page, UpdateUsersOptions,
+};
+pub use secret::ApiKey;
+pub use wait::{JobProgress, ProgressFn, WaitOptions};
+
+pub use jc_models as models;
+pub use jc_transport as transport;

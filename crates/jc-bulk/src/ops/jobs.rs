@@ -1,0 +1,115 @@
+//! Bulk user jobs: submit create / update / expire / unlock, read results.
+
+use crate::client::Client;
+use crate::error::Error;
+use crate::options::{CallOptions, CreateUsersOptions, Page, UpdateUsersOptions};
+use crate::paginate::{self, Fetched, Next};
+use crate::{request, response};
+use futures::Stream;
+use http::Method;
+use jc_models::{BulkUserCreate, BulkUserExpire, BulkUserUnlock, BulkUserUpdate, JobWorkresult};
+
+impl Client {
+    /// Submits a job that creates `users` (POST /bulk/users) and returns its id.
+    ///
+    /// The records are checked with `validate()` first; every violation is reported at once. The
+    /// request is never re-sent after it may have reached the server.
+    ///
+    /// # Errors
+    /// Invalid records, a transport failure, or a non-2xx answer.
+    pub async fn create_users(
+        &self,
+        users: &[BulkUserCreate],
+        options: &CreateUsersOptions,
+    ) -> Result<String, Error> {
+        let request = request::create_users(self.endpoint(), users, options)?;
+        let response = self.send_raw(request).await?;
+        response::decode_job_id("create users", &response)
+    }
+
+    /// Submits a job that updates `users` (PATCH /bulk/users) and returns its id.
+    ///
+    /// # Errors
+    /// Invalid records, a transport failure, or a non-2xx answer.
+    pub async fn update_users(
+        &self,
+        users: &[BulkUserUpdate],
+        options: &UpdateUsersOptions,
+    ) -> Result<String, Error> {
+        let request = request::update_users(self.endpoint(), users, options)?;
+        let response = self.send_raw(request).await?;
+        response::decode_job_id("update users", &response)
+    }
+
+    /// Submits a job that expires the passwords of `users` (POST /bulk/user/expires).
+    ///
+    /// # Errors
+    /// A record without id, a transport failure, or a non-2xx answer.
+    pub async fn expire_users(
+        &self,
+        users: &[BulkUserExpire],
+        options: &CallOptions,
+    ) -> Result<String, Error> {
+        let request = request::expire_users(self.endpoint(), users, options)?;
+        let response = self.send_raw(request).await?;
+        response::decode_job_id("expire users", &response)
+    }
+
+    /// Submits a job that unlocks `users` (POST /bulk/user/unlocks).
+    ///
+    /// # Errors
+    /// A record without id, a transport failure, or a non-2xx answer.
+    pub async fn unlock_users(
+        &self,
+        users: &[BulkUserUnlock],
+        options: &CallOptions,
+    ) -> Result<String, Error> {
+        let request = request::unlock_users(self.endpoint(), users, options)?;
+        let response = self.send_raw(request).await?;
+        response::decode_job_id("unlock users", &response)
+    }
+
+    /// One page of a job's results (GET /bulk/users/{job_id}/results).
+    ///
+    /// # Errors
+    /// A transport failure, a non-2xx answer (404 for an unknown job), or an unreadable body.
+    pub async fn job_results_page(
+        &self,
+        job_id: &str,
+        page: Page,
+        options: &CallOptions,
+    ) -> Result<Vec<JobWorkresult>, Error> {
+        let request = request::job_results(self.endpoint(), job_id, page, options)?;
+        let response = self.send_raw(request).await?;
+        response::decode_json("job results", &response)
+    }
+
+    /// Every result of a job, paging by 100 (CONTRACT.md section 4).
+    pub fn job_results(
+        &self,
+        job_id: &str,
+        options: &CallOptions,
+    ) -> impl Stream<Item = Result<JobWorkresult, Error>> + Send + 'static {
+        let (client, job_id, options) = (self.clone(), job_id.to_owned(), options.clone());
+        paginate::items(move |next| {
+            let (client, job_id, options) = (client.clone(), job_id.clone(), options.clone());
+            async move {
+                let request = match next {
+                    Next::Offset(page) => {
+                        request::job_results(client.endpoint(), &job_id, page, &options)?
+                    }
+                    Next::Link(url) => client.endpoint().request_url(
+                        Method::GET,
+                        &url,
+                        None,
+                        options.org_id.as_deref(),
+                    )?,
+                };
+                let response = client.send_raw(request).await?;
+                let link = response::next_link(&response);
+                let page: Vec<JobWorkresult> = response::decode_json("job results", &response)?;
+                Ok::<Fetched<JobWorkresult>, Error>((page, link))
+            }
+        })
+    }
+}

@@ -1,0 +1,49 @@
+//! The legacy `/jobs` paths (CONTRACT.md section 14). **Deprecated** by JumpCloud: `GET /jobs/{id}`
+//! was never finished and is hidden; prefer [`Client::job_results`] and [`Client::wait_for_job`].
+
+use crate::client::Client;
+use crate::error::Error;
+use crate::options::{CallOptions, Page};
+use crate::{request, response};
+use jc_models::{JobDetails, JobWorkresult};
+
+/// The legacy operations, through [`Client::legacy`].
+#[derive(Debug, Clone, Copy)]
+pub struct Legacy<'a> {
+    client: &'a Client,
+}
+
+impl Client {
+    /// The deprecated `/jobs` operations.
+    pub fn legacy(&self) -> Legacy<'_> {
+        Legacy { client: self }
+    }
+}
+
+impl Legacy<'_> {
+    /// **Deprecated.** GET /jobs/{id}: the job's `job-details`.
+    ///
+    /// # Errors
+    /// A transport failure, a non-2xx answer, or an unreadable body.
+    pub async fn job(&self, job_id: &str, options: &CallOptions) -> Result<JobDetails, Error> {
+        let request = request::legacy_job(self.client.endpoint(), job_id, options)?;
+        let response = self.client.send_raw(request).await?;
+        response::decode_json("legacy job", &response)
+    }
+
+    /// **Deprecated.** GET /jobs/{id}/results: one page of the same list as
+    /// [`Client::job_results_page`].
+    ///
+    /// # Errors
+    /// A transport failure, a non-2xx answer, or an unreadable body.
+    pub async fn job_results(
+        &self,
+        job_id: &str,
+        page: Page,
+        options: &CallOptions,
+    ) -> Result<Vec<JobWorkresult>, Error> {
+        let request = request::legacy_job_results(self.client.endpoint(), job_id, page, options)?;
+        let response = self.client.send_raw(request).await?;
+        response::decode_json("legacy job results", &response)
+    }
+}

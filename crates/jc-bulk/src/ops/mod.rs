@@ -1,0 +1,7 @@
+//! The operations, one module per group: `Client` methods that build, send and decode.
+
+mod jobs;
+mod legacy;
+mod userstates;
+
+pub use legacy::Legacy;

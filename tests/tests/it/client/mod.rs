@@ -1,0 +1,5 @@
+//! jc-bulk (issue 5): exact requests through mockall's `MockTransport`, and end to end against
+//! jc-mock over real HTTP.
+
+mod e2e;
+mod wire;
