@@ -1,5 +1,6 @@
 //! Cross-crate tests: one binary.
 mod client;
+mod csv_columns;
 mod mock;
 mod model_roundtrip;
 mod spec_coverage;

@@ -1,0 +1,310 @@
+//! The command line, declared with clap.
+
+use crate::exit::EXIT_CODES_HELP;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// JumpCloud bulk user jobs from the command line: CSV in, reports out.
+#[derive(Debug, Parser)]
+#[command(name = "jcbulk", version, about, after_help = EXIT_CODES_HELP, propagate_version = true)]
+pub struct Cli {
+    /// Options for every command.
+    #[command(flatten)]
+    pub global: Global,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned columns for people.
+    Table,
+    /// One JSON document.
+    Json,
+    /// One JSON object per line.
+    Ndjson,
+    /// CSV with a header row.
+    Csv,
+}
+
+/// JumpCloud regions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RegionArg {
+    /// console.jumpcloud.com
+    Us,
+    /// console.eu.jumpcloud.com
+    Eu,
+    /// console.in.jumpcloud.com
+    In,
+}
+
+/// Options for every command; flags win over environment variables.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// JumpCloud API key
+    #[arg(long, env = "JC_API_KEY", hide_env_values = true, global = true)]
+    pub api_key: Option<String>,
+    /// Organization id (multi-tenant admins)
+    #[arg(long, env = "JC_ORG_ID", global = true)]
+    pub org_id: Option<String>,
+    /// API base URL (default: the region's)
+    #[arg(long, env = "JC_BASE_URL", global = true)]
+    pub base_url: Option<String>,
+    /// JumpCloud region
+    #[arg(long, value_enum, global = true)]
+    pub region: Option<RegionArg>,
+    /// Output format [default: table on a terminal, json otherwise]
+    #[arg(long, short = 'o', value_enum, global = true)]
+    pub output: Option<Format>,
+    /// Per-request timeout in seconds
+    #[arg(long, default_value_t = 60, global = true)]
+    pub timeout: u64,
+    /// Retries of a failed request (never for a job submission that may have reached JumpCloud)
+    #[arg(long, default_value_t = 4, global = true)]
+    pub max_retries: u32,
+    /// Requests per second at most
+    #[arg(long, default_value_t = 20.0, global = true)]
+    pub max_rps: f64,
+    /// Extra CA certificate(s) to trust, PEM (corporate TLS proxies)
+    #[arg(long, global = true)]
+    pub ca_cert: Vec<PathBuf>,
+    /// Allow plain http:// to hosts that are not loopback (the API key would travel unencrypted)
+    #[arg(long, global = true)]
+    pub allow_insecure_http: bool,
+    /// More logs on stderr (-v info, -vv debug); the API key never appears
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// No progress bars or notes; results and errors only
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create, update, expire and unlock users as bulk jobs
+    #[command(subcommand)]
+    Users(UsersCommand),
+    /// Read bulk jobs
+    #[command(subcommand)]
+    Jobs(JobsCommand),
+    /// Schedule, list and cancel user state changes (suspend / activate)
+    #[command(subcommand)]
+    Userstates(UserstatesCommand),
+    /// Run the local mock JumpCloud in the foreground
+    Mock(MockArgs),
+    /// The main job, end to end, against the embedded mock: import, report, schedule
+    Demo(DemoArgs),
+}
+
+/// `users` commands.
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Create users from a CSV file
+    Create(ImportArgs),
+    /// Update users from a CSV file (an `id` column is required)
+    Update(ImportArgs),
+    /// Expire users' passwords
+    Expire(TargetArgs),
+    /// Unlock users
+    Unlock(TargetArgs),
+    /// Print a CSV template
+    Template {
+        /// Which template
+        #[arg(value_enum)]
+        kind: TemplateKind,
+    },
+}
+
+/// Template kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TemplateKind {
+    /// For `users create`
+    Create,
+    /// For `users update`
+    Update,
+}
+
+/// Options of `users create` and `users update`.
+#[derive(Debug, Args, Clone)]
+pub struct ImportArgs {
+    /// The CSV file (header row of JSON field names)
+    #[arg(long)]
+    pub csv: PathBuf,
+    /// Send the valid rows and report the invalid ones, instead of stopping
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// Print the plan (rows, chunks, jobs) and send nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Records per job
+    #[arg(long, default_value_t = 800, value_parser = clap::value_parser!(u32).range(1..=800))]
+    pub chunk_size: u32,
+    /// Jobs in flight at once
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=32))]
+    pub concurrency: u32,
+    /// Submit and print the job ids without waiting for the results
+    #[arg(long)]
+    pub no_wait: bool,
+    /// Give up waiting for a job after this many seconds
+    #[arg(long, default_value_t = 1800)]
+    pub wait_timeout: u64,
+    /// Write one row per input line (CSV or JSON by extension)
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+    /// Write the failed and unsent input rows, in the input's columns, ready to fix and re-run
+    #[arg(long)]
+    pub failed_rows: Option<PathBuf>,
+    /// creation-source header (create only)
+    #[arg(long, value_parser = ["jumpcloud:gapps", "jumpcloud:o365", "jumpcloud:workday", "jumpcloud:scim", "jumpcloud:bulk", "jumpcloud:custom_integration"])]
+    pub creation_source: Option<String>,
+    /// Don't send the job results e-mail to the administrator
+    #[arg(long)]
+    pub suppress_email: bool,
+}
+
+/// Options of `users expire` and `users unlock`.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct TargetArgs {
+    /// User ids, comma-separated
+    #[arg(long, value_delimiter = ',')]
+    pub ids: Vec<String>,
+    /// A CSV file with an `id` column
+    #[arg(long)]
+    pub csv: Option<PathBuf>,
+}
+
+/// `jobs` commands.
+#[derive(Debug, Subcommand)]
+pub enum JobsCommand {
+    /// Results of a bulk job
+    Results {
+        /// The job id
+        job_id: String,
+        /// Every result (pages through them)
+        #[arg(long, conflicts_with_all = ["limit", "skip"])]
+        all: bool,
+        /// Results per page (1-100)
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100))]
+        limit: u32,
+        /// Results to skip
+        #[arg(long, default_value_t = 0)]
+        skip: u64,
+    },
+    /// Wait until a job's records are all processed
+    Wait {
+        /// The job id
+        job_id: String,
+        /// Records the job holds
+        #[arg(long)]
+        expected: usize,
+        /// Give up after this many seconds
+        #[arg(long, default_value_t = 1800)]
+        wait_timeout: u64,
+    },
+    /// A job's details (legacy /jobs/{id}, deprecated by JumpCloud)
+    Get {
+        /// The job id
+        id: String,
+    },
+}
+
+/// `userstates` commands.
+#[derive(Debug, Subcommand)]
+pub enum UserstatesCommand {
+    /// Schedule a state change
+    Schedule(ScheduleArgs),
+    /// List scheduled changes
+    List {
+        /// FIELD:OP:VALUE (fields: state, systemUserId, scheduledDate, scheduledJobId; ops: eq ne gt ge lt le between search in)
+        #[arg(long)]
+        filter: Vec<String>,
+        /// Only this user's changes
+        #[arg(long)]
+        user_id: Option<String>,
+        /// Every change (pages through them)
+        #[arg(long, conflicts_with_all = ["limit", "skip"])]
+        all: bool,
+        /// Changes per page (1-100)
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100))]
+        limit: u32,
+        /// Changes to skip
+        #[arg(long, default_value_t = 0)]
+        skip: u64,
+    },
+    /// Cancel scheduled changes
+    Cancel {
+        /// Scheduled job ids
+        #[arg(required = true)]
+        ids: Vec<String>,
+    },
+    /// The next scheduled change of each state for users (any number of ids)
+    Next {
+        /// User ids, comma-separated
+        #[arg(long, value_delimiter = ',', required = true)]
+        user_ids: Vec<String>,
+    },
+}
+
+/// Options of `userstates schedule`.
+#[derive(Debug, Args)]
+pub struct ScheduleArgs {
+    /// The state to move the users to
+    #[arg(long, value_parser = ["SUSPENDED", "ACTIVATED"], ignore_case = true)]
+    pub state: String,
+    /// When: RFC 3339 (2026-01-01T09:00:00Z) or a local date-time (2026-01-01 09:00)
+    #[arg(long)]
+    pub at: String,
+    /// User ids, comma-separated
+    #[arg(
+        long,
+        value_delimiter = ',',
+        conflicts_with = "csv",
+        required_unless_present = "csv"
+    )]
+    pub user_ids: Vec<String>,
+    /// A CSV file with an `id` column
+    #[arg(long)]
+    pub csv: Option<PathBuf>,
+    /// Send activation e-mails (ACTIVATED only)
+    #[arg(long)]
+    pub send_activation_emails: bool,
+    /// Send the activation e-mail to this address (ACTIVATED and one user only)
+    #[arg(long)]
+    pub activation_email_override: Option<String>,
+}
+
+/// Options of `mock`. The mock accepts the key of `--api-key` / `JC_API_KEY` when one is set,
+/// else its own test key.
+#[derive(Debug, Args)]
+pub struct MockArgs {
+    /// Address to listen on
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: std::net::SocketAddr,
+    /// Records processed per second (default: as fast as possible)
+    #[arg(long)]
+    pub process_rate: Option<f64>,
+    /// Share of requests answered 429/500/502/503 (0.0-1.0)
+    #[arg(long, default_value_t = 0.0)]
+    pub fault_rate: f64,
+    /// Added latency per request, milliseconds
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Seed of the injected faults
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+}
+
+/// Options of `demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Users in the sample CSV
+    #[arg(long, default_value_t = 2000)]
+    pub users: usize,
+    /// Where to write the sample CSV and the report (default: a temporary directory)
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+}

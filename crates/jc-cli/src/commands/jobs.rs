@@ -1,0 +1,103 @@
+//! `jcbulk jobs ...`.
+
+use crate::cli::{Global, JobsCommand};
+use crate::config::{client, format};
+use crate::exit::{CliResult, Exit};
+use crate::output;
+use futures::TryStreamExt;
+use jc_bulk::{CallOptions, Page, WaitOptions};
+use jc_models::JobWorkresult;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+const COLUMNS: [&str; 7] = [
+    "index",
+    "status",
+    "username",
+    "email",
+    "userId",
+    "statusMsg",
+    "id",
+];
+
+fn row(result: &JobWorkresult) -> Value {
+    json!({
+        "index": result.index(),
+        "status": result.status.as_ref().map(|s| s.as_str().to_owned()),
+        "username": result.username(),
+        "email": result.email(),
+        "userId": result.user_id(),
+        "statusMsg": result.status_msg,
+        "id": result.id,
+    })
+}
+
+/// Runs a `jobs` command.
+///
+/// # Errors
+/// A client error.
+pub async fn run(global: &Global, command: &JobsCommand) -> CliResult {
+    let client = client(global)?;
+    let call = CallOptions::new();
+    match command {
+        JobsCommand::Results {
+            job_id,
+            all,
+            limit,
+            skip,
+        } => {
+            let results: Vec<JobWorkresult> = if *all {
+                client.job_results(job_id, &call).try_collect().await?
+            } else {
+                client
+                    .job_results_page(job_id, Page::new(*limit, *skip)?, &call)
+                    .await?
+            };
+            let rows: Vec<Value> = results.iter().map(row).collect();
+            output::items(format(global), &COLUMNS, &rows)?;
+            Ok(Exit::Ok)
+        }
+        JobsCommand::Wait {
+            job_id,
+            expected,
+            wait_timeout,
+        } => {
+            let progress = std::sync::Arc::new(crate::progress::Progress::new(
+                *expected as u64,
+                global.quiet,
+            ));
+            let bar = progress.clone();
+            let wait = WaitOptions::new()
+                .timeout(Some(Duration::from_secs(*wait_timeout)))
+                .on_progress(move |p| {
+                    bar.on_event(&jc_bulk::ImportEvent::Progress {
+                        chunk: 0,
+                        job_id: p.job_id.clone(),
+                        done: p.done,
+                        failed: p.failed,
+                        records: p.expected,
+                    })
+                });
+            let results = client.wait_for_job(job_id, *expected, &wait).await;
+            progress.finish();
+            let results = results?;
+            let failed = results.iter().filter(|r| r.is_failure()).count();
+            let summary = json!({
+                "job_id": job_id,
+                "records": results.len(),
+                "finished": results.len() - failed,
+                "failed": failed,
+            });
+            output::object(format(global), &summary)?;
+            Ok(if failed == 0 { Exit::Ok } else { Exit::Partial })
+        }
+        JobsCommand::Get { id } => {
+            let details = client.legacy().job(id, &call).await?;
+            output::object(
+                format(global),
+                &serde_json::to_value(details).unwrap_or_default(),
+            )?;
+            Ok(Exit::Ok)
+        }
+    }
+}

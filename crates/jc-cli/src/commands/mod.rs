@@ -1,0 +1,8 @@
+//! One module per command group.
+
+pub mod demo;
+pub mod import;
+pub mod jobs;
+pub mod mock;
+pub mod users;
+pub mod userstates;

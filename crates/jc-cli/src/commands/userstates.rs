@@ -1,0 +1,228 @@
+//! `jcbulk userstates ...`.
+
+use crate::cli::{Global, ScheduleArgs, UserstatesCommand};
+use crate::config::{client, format};
+use crate::csv_input::{CsvFile, Kind};
+use crate::exit::{CliError, CliResult, Exit};
+use crate::output;
+use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use futures::TryStreamExt;
+use jc_bulk::{CallOptions, Filter, ListScheduledOptions, Page};
+use jc_models::{
+    BulkScheduledStatechangeCreate, BulkUserExpire, ScheduledUserstateResult, StateChange,
+    Timestamp,
+};
+use serde_json::Value;
+
+const COLUMNS: [&str; 4] = ["scheduledJobId", "systemUserId", "state", "scheduledDate"];
+
+fn rows(results: &[ScheduledUserstateResult]) -> Vec<Value> {
+    results
+        .iter()
+        .map(|r| serde_json::to_value(r).unwrap_or_default())
+        .collect()
+}
+
+/// Reads `--at`: RFC 3339 with an offset, or a local date-time / date (this machine's zone).
+///
+/// # Errors
+/// Text that is neither, or a local time that does not exist (a DST gap).
+pub fn parse_at(text: &str) -> CliResult<DateTime<Utc>> {
+    let text = text.trim();
+    if let Ok(instant) = DateTime::parse_from_rfc3339(text) {
+        return Ok(instant.with_timezone(&Utc));
+    }
+    let naive = [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
+    .or_else(|| {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+    });
+    let naive = naive.ok_or_else(|| {
+        CliError::invalid(format!(
+            "--at `{text}` is not a date-time: use RFC 3339 (2026-01-01T09:00:00Z) or a local date-time (2026-01-01 09:00)"
+        ))
+    })?;
+    Local
+        .from_local_datetime(&naive)
+        .earliest()
+        .map(|local| local.with_timezone(&Utc))
+        .ok_or_else(|| {
+            CliError::invalid(format!(
+                "--at `{text}` does not exist in the local time zone"
+            ))
+        })
+}
+
+fn ids_from_csv(path: &std::path::Path) -> CliResult<Vec<String>> {
+    let mut file = CsvFile::open(path, Kind::Target)
+        .map_err(|p| crate::commands::import::located(path, &p))?;
+    let mut ids = Vec::new();
+    let mut problems = Vec::new();
+    while let Some(row) = file.next_row::<BulkUserExpire>() {
+        match row.record {
+            Ok(record) => ids.extend(record.id),
+            Err(found) => problems.extend(found),
+        }
+    }
+    if problems.is_empty() {
+        Ok(ids)
+    } else {
+        Err(crate::commands::import::located(path, &problems))
+    }
+}
+
+async fn schedule(global: &Global, args: &ScheduleArgs) -> CliResult {
+    let at = parse_at(&args.at)?;
+    let state: StateChange = args
+        .state
+        .to_ascii_uppercase()
+        .parse()
+        .map_err(|e: jc_models::UnknownValue| CliError::invalid(e.to_string()))?;
+    let ids = match &args.csv {
+        Some(path) => ids_from_csv(path)?,
+        None => args
+            .user_ids
+            .iter()
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect(),
+    };
+    let mut body = BulkScheduledStatechangeCreate::new(state, Timestamp::new(at), ids);
+    if args.send_activation_emails {
+        body.send_activation_emails = Some(true);
+    }
+    body.activation_email_override = args.activation_email_override.clone();
+    if let Err(violations) = jc_models::Validate::validate(&body) {
+        return Err(CliError::invalid(format!("invalid schedule: {violations}")));
+    }
+    if !global.quiet {
+        eprintln!(
+            "scheduling {} for {} user(s) at {} (local) = {} (UTC)",
+            state,
+            body.user_ids.len(),
+            at.with_timezone(&Local).format("%Y-%m-%d %H:%M:%S %:z"),
+            Timestamp::new(at)
+        );
+    }
+    let client = client(global)?;
+    let created = client
+        .schedule_state_change(&body, &CallOptions::new())
+        .await?;
+    output::items(format(global), &COLUMNS, &rows(&created))?;
+    Ok(Exit::Ok)
+}
+
+/// Runs a `userstates` command.
+///
+/// # Errors
+/// Invalid input or a client error.
+pub async fn run(global: &Global, command: &UserstatesCommand) -> CliResult {
+    match command {
+        UserstatesCommand::Schedule(args) => schedule(global, args).await,
+        UserstatesCommand::List {
+            filter,
+            user_id,
+            all,
+            limit,
+            skip,
+        } => {
+            let mut options = ListScheduledOptions::new();
+            for text in filter {
+                options = options.filter(Filter::parse(text).map_err(CliError::invalid)?);
+            }
+            if let Some(user) = user_id {
+                options = options.user(user.clone());
+            }
+            let client = client(global)?;
+            let results: Vec<ScheduledUserstateResult> = if *all {
+                client.scheduled_states(&options).try_collect().await?
+            } else {
+                client
+                    .scheduled_states_page(&options, Page::new(*limit, *skip)?)
+                    .await?
+            };
+            output::items(format(global), &COLUMNS, &rows(&results))?;
+            Ok(Exit::Ok)
+        }
+        UserstatesCommand::Cancel { ids } => {
+            let client = client(global)?;
+            let mut outcomes = Vec::new();
+            let mut failed = 0;
+            for id in ids {
+                let result = client.cancel_scheduled(id, &CallOptions::new()).await;
+                if result.is_err() {
+                    failed += 1;
+                }
+                outcomes.push(serde_json::json!({
+                    "scheduledJobId": id,
+                    "outcome": if result.is_ok() { "cancelled" } else { "failed" },
+                    "reason": result.err().map(|e| e.to_string()),
+                }));
+            }
+            output::items(
+                format(global),
+                &["scheduledJobId", "outcome", "reason"],
+                &outcomes,
+            )?;
+            Ok(match failed {
+                0 => Exit::Ok,
+                n if n == ids.len() => Exit::Error,
+                _ => Exit::Partial,
+            })
+        }
+        UserstatesCommand::Next { user_ids } => {
+            let ids: Vec<&str> = user_ids
+                .iter()
+                .map(|s| s.trim())
+                .filter(|s| !s.is_empty())
+                .collect();
+            let client = client(global)?;
+            let next = client.next_scheduled(&ids, &CallOptions::new()).await?;
+            let results = next.results.unwrap_or_default();
+            if matches!(format(global), crate::cli::Format::Table) && !global.quiet {
+                eprintln!(
+                    "{} upcoming event(s) for {} user(s)",
+                    next.events_count.unwrap_or(0),
+                    ids.len()
+                );
+            }
+            output::items(format(global), &COLUMNS, &rows(&results))?;
+            Ok(Exit::Ok)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn at_takes_rfc3339_and_local_times() {
+        assert_eq!(
+            parse_at("2026-01-01T09:00:00Z").unwrap().to_rfc3339(),
+            "2026-01-01T09:00:00+00:00"
+        );
+        assert_eq!(
+            parse_at("2026-01-01T10:00:00+01:00").unwrap().to_rfc3339(),
+            "2026-01-01T09:00:00+00:00"
+        );
+        let local = parse_at("2026-01-01 09:00").unwrap();
+        assert_eq!(
+            local.with_timezone(&Local).format("%H:%M").to_string(),
+            "09:00"
+        );
+        assert!(parse_at("2026-01-01").is_ok());
+        assert_eq!(
+            parse_at("tomorrow").unwrap_err().exit,
+            crate::exit::Exit::Invalid
+        );
+    }
+}

@@ -1,0 +1,559 @@
+//! CSV in: a header row of the bulk-user schemas' JSON field names (case-insensitive),
+//! `attributes.NAME`, `phoneNumbers.TYPE`, `addresses.TYPE.FIELD`, `recoveryEmail.address`,
+//! `mfa.FIELD`; JSON text in a column of an array or object field. Booleans take
+//! true/false/yes/no/1/0; an empty cell leaves the field unset; a UTF-8 byte-order mark is
+//! ignored. Rows stream: memory does not grow with the file.
+
+use jc_models::Validate;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+
+/// The type of a column's cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ty {
+    /// Text.
+    Text,
+    /// true/false/yes/no/1/0.
+    Bool,
+    /// A whole number.
+    Int,
+    /// JSON text (arrays and objects).
+    Json,
+}
+
+use Ty::{Bool, Int, Json, Text};
+
+/// Columns shared by create and update.
+const SHARED: &[(&str, Ty)] = &[
+    ("account_locked", Bool),
+    ("addresses", Json),
+    ("allow_public_key", Bool),
+    ("alternateEmail", Text),
+    ("attributes", Json),
+    ("company", Text),
+    ("costCenter", Text),
+    ("delegatedAuthority", Json),
+    ("department", Text),
+    ("description", Text),
+    ("disableDeviceMaxLoginAttempts", Bool),
+    ("displayname", Text),
+    ("email", Text),
+    ("employeeIdentifier", Text),
+    ("employeeType", Text),
+    ("enable_managed_uid", Bool),
+    ("enable_user_portal_multifactor", Bool),
+    ("external_dn", Text),
+    ("external_password_expiration_date", Text),
+    ("external_source_type", Text),
+    ("externally_managed", Bool),
+    ("firstname", Text),
+    ("jobTitle", Text),
+    ("lastname", Text),
+    ("ldap_binding_user", Bool),
+    ("location", Text),
+    ("managedAppleId", Text),
+    ("manager", Text),
+    ("mfa", Json),
+    ("middlename", Text),
+    ("password", Text),
+    ("password_never_expires", Bool),
+    ("passwordless_sudo", Bool),
+    ("phoneNumbers", Json),
+    ("public_key", Text),
+    ("relationships", Json),
+    ("restrictedFields", Json),
+    ("samba_service_user", Bool),
+    ("state", Text),
+    ("sudo", Bool),
+    ("suspended", Bool),
+    ("unix_guid", Int),
+    ("unix_uid", Int),
+    ("username", Text),
+];
+
+/// Columns only create has.
+pub const CREATE_ONLY: &[(&str, Ty)] = &[("activated", Bool), ("recoveryEmail", Json)];
+/// Columns only update has.
+pub const UPDATE_ONLY: &[(&str, Ty)] = &[("id", Text), ("organization", Text), ("ssh_keys", Json)];
+/// Columns of expire, unlock and schedule files.
+pub const TARGET: &[(&str, Ty)] = &[("id", Text), ("organization", Text), ("attributes", Json)];
+
+const ADDRESS_FIELDS: &[&str] = &[
+    "country",
+    "extendedAddress",
+    "locality",
+    "poBox",
+    "postalCode",
+    "region",
+    "streetAddress",
+];
+const NESTED: &[(&str, &str, Ty)] = &[
+    ("recoveryEmail", "address", Text),
+    ("mfa", "configured", Bool),
+    ("mfa", "exclusion", Bool),
+    ("mfa", "exclusionDays", Int),
+    ("mfa", "exclusionUntil", Text),
+];
+
+/// Which schema a file feeds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `bulk-user-create`.
+    Create,
+    /// `bulk-user-update`.
+    Update,
+    /// `bulk-user-expire` / `bulk-user-unlock` / user ids for scheduling.
+    Target,
+}
+
+impl Kind {
+    /// Every plain column of the kind, with its type.
+    pub fn fields(self) -> Vec<(&'static str, Ty)> {
+        match self {
+            Self::Create => SHARED.iter().chain(CREATE_ONLY).copied().collect(),
+            Self::Update => UPDATE_ONLY.iter().chain(SHARED).copied().collect(),
+            Self::Target => TARGET.to_vec(),
+        }
+    }
+
+    fn has(self, name: &str) -> bool {
+        self.fields().iter().any(|(n, _)| *n == name)
+    }
+
+    /// The columns that identify a row, for duplicate detection.
+    fn unique(self) -> &'static [&'static str] {
+        match self {
+            Self::Create => &["username", "email"],
+            Self::Update | Self::Target => &["id"],
+        }
+    }
+}
+
+/// What a column feeds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Column {
+    Field(&'static str, Ty),
+    Attribute(String),
+    Phone(String),
+    Address(String, &'static str),
+    Nested(&'static str, &'static str, Ty),
+}
+
+/// One problem of the input, located.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Line number (1 is the header).
+    pub line: u64,
+    /// The column or field, when the problem has one.
+    pub column: Option<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.column {
+            Some(column) => write!(f, "line {}: {column}: {}", self.line, self.message),
+            None => write!(f, "line {}: {}", self.line, self.message),
+        }
+    }
+}
+
+fn problem(line: u64, column: Option<&str>, message: impl Into<String>) -> Problem {
+    Problem {
+        line,
+        column: column.map(str::to_owned),
+        message: message.into(),
+    }
+}
+
+/// The header, understood.
+#[derive(Debug, Clone)]
+pub struct Header {
+    names: Vec<String>,
+    columns: Vec<Column>,
+}
+
+impl Header {
+    /// The column names as written (BOM removed).
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+}
+
+fn classify(kind: Kind, name: &str) -> Option<Column> {
+    let lower = name.to_ascii_lowercase();
+    if let Some((field, ty)) = kind
+        .fields()
+        .into_iter()
+        .find(|(f, _)| f.eq_ignore_ascii_case(name))
+    {
+        return Some(Column::Field(field, ty));
+    }
+    let (head, rest) = name.split_once('.')?;
+    let rest = rest.trim();
+    if rest.is_empty() {
+        return None;
+    }
+    let head_lower = head.to_ascii_lowercase();
+    match head_lower.as_str() {
+        "attributes" if kind.has("attributes") => Some(Column::Attribute(rest.to_owned())),
+        "phonenumbers" if kind.has("phoneNumbers") => Some(Column::Phone(rest.to_owned())),
+        "addresses" if kind.has("addresses") => {
+            let (kind_name, field) = rest.rsplit_once('.')?;
+            let field = ADDRESS_FIELDS
+                .iter()
+                .find(|f| f.eq_ignore_ascii_case(field))?;
+            Some(Column::Address(kind_name.to_owned(), field))
+        }
+        _ => NESTED
+            .iter()
+            .find(|(object, field, _)| {
+                kind.has(object) && lower == format!("{}.{}", object, field).to_ascii_lowercase()
+            })
+            .map(|(object, field, ty)| Column::Nested(object, field, *ty)),
+    }
+}
+
+/// Understands the header row: every column must be known.
+///
+/// # Errors
+/// Every unknown column, or a first row that holds no column name at all (no header).
+pub fn parse_header(kind: Kind, record: &csv::StringRecord) -> Result<Header, Vec<Problem>> {
+    let names: Vec<String> = record
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            let n = if i == 0 {
+                n.trim_start_matches('\u{feff}')
+            } else {
+                n
+            };
+            n.trim().to_owned()
+        })
+        .collect();
+    let classified: Vec<Option<Column>> = names.iter().map(|n| classify(kind, n)).collect();
+    if classified.iter().all(Option::is_none) {
+        let example = match kind {
+            Kind::Create => {
+                "username,email,firstname,lastname (see `jcbulk users template create`)"
+            }
+            Kind::Update => "id,department (see `jcbulk users template update`)",
+            Kind::Target => "id",
+        };
+        return Err(vec![problem(1, None, format!("no header row: the first line holds no column name; expected names such as {example}"))]);
+    }
+    let mut problems = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (i, (name, column)) in names.iter().zip(&classified).enumerate() {
+        if column.is_none() {
+            problems.push(problem(1, Some(name), "unknown column"));
+        }
+        if let Some(first) = seen.insert(name.to_ascii_lowercase(), i) {
+            problems.push(problem(
+                1,
+                Some(name),
+                format!("repeats column {}", first + 1),
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(Header {
+        names,
+        columns: classified.into_iter().flatten().collect(),
+    })
+}
+
+fn parse_bool(text: &str) -> Option<bool> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "true" | "yes" | "1" => Some(true),
+        "false" | "no" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+fn typed(ty: Ty, text: &str) -> Result<Value, String> {
+    match ty {
+        Text => Ok(Value::String(text.to_owned())),
+        Bool => parse_bool(text)
+            .map(Value::Bool)
+            .ok_or_else(|| format!("`{text}` is not a boolean (true/false/yes/no/1/0)")),
+        Int => text
+            .trim()
+            .parse::<i64>()
+            .map(Value::from)
+            .map_err(|_| format!("`{text}` is not a whole number")),
+        Json => serde_json::from_str(text).map_err(|e| format!("not JSON ({e})")),
+    }
+}
+
+fn push(object: &mut Map<String, Value>, key: &str, item: Value) {
+    let entry = object
+        .entry(key)
+        .or_insert_with(|| Value::Array(Vec::new()));
+    if let Value::Array(items) = entry {
+        items.push(item);
+    }
+}
+
+/// The JSON object of one data row; problems name the column.
+fn row_object(
+    header: &Header,
+    record: &csv::StringRecord,
+    line: u64,
+) -> Result<Map<String, Value>, Vec<Problem>> {
+    let mut object = Map::new();
+    let mut problems = Vec::new();
+    for ((name, column), cell) in header.names.iter().zip(&header.columns).zip(record.iter()) {
+        if cell.trim().is_empty() {
+            continue;
+        }
+        match column {
+            Column::Field(field, ty) => match typed(*ty, cell) {
+                Ok(Value::Array(items)) if object.get(*field).is_some_and(Value::is_array) => {
+                    for item in items {
+                        push(&mut object, field, item);
+                    }
+                }
+                Ok(value) => {
+                    object.insert((*field).to_owned(), value);
+                }
+                Err(message) => problems.push(problem(line, Some(name), message)),
+            },
+            Column::Attribute(attribute) => push(
+                &mut object,
+                "attributes",
+                serde_json::json!({"name": attribute, "value": cell}),
+            ),
+            Column::Phone(kind) => push(
+                &mut object,
+                "phoneNumbers",
+                serde_json::json!({"type": kind, "number": cell}),
+            ),
+            Column::Address(kind, field) => {
+                let addresses = object
+                    .entry("addresses")
+                    .or_insert_with(|| Value::Array(Vec::new()));
+                if let Value::Array(items) = addresses {
+                    let index = match items.iter().position(|a| a["type"] == kind.as_str()) {
+                        Some(i) => i,
+                        None => {
+                            items.push(serde_json::json!({"type": kind}));
+                            items.len() - 1
+                        }
+                    };
+                    items[index][*field] = Value::String(cell.to_owned());
+                }
+            }
+            Column::Nested(object_name, field, ty) => match typed(*ty, cell) {
+                Ok(value) => {
+                    let nested = object
+                        .entry(*object_name)
+                        .or_insert_with(|| Value::Object(Map::new()));
+                    nested[*field] = value;
+                }
+                Err(message) => problems.push(problem(line, Some(name), message)),
+            },
+        }
+    }
+    if problems.is_empty() {
+        Ok(object)
+    } else {
+        Err(problems)
+    }
+}
+
+/// A row read and converted.
+#[derive(Debug)]
+pub struct Row<R> {
+    /// Its line number.
+    pub line: u64,
+    /// The record, or every problem of the row.
+    pub record: Result<R, Vec<Problem>>,
+    /// The cells as read (for `--failed-rows`).
+    pub raw: csv::StringRecord,
+}
+
+/// A CSV file being read: header understood, rows on demand.
+pub struct CsvFile {
+    path: PathBuf,
+    kind: Kind,
+    header: Header,
+    reader: csv::Reader<std::fs::File>,
+}
+
+impl CsvFile {
+    /// Opens `path` and reads its header.
+    ///
+    /// # Errors
+    /// An unreadable or empty file, or header problems.
+    pub fn open(path: &Path, kind: Kind) -> Result<Self, Vec<Problem>> {
+        let file = std::fs::File::open(path).map_err(|e| {
+            vec![problem(
+                0,
+                None,
+                format!("cannot open {}: {e}", path.display()),
+            )]
+        })?;
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(file);
+        let mut first = csv::StringRecord::new();
+        match reader.read_record(&mut first) {
+            Ok(true) => {}
+            Ok(false) => {
+                return Err(vec![problem(
+                    1,
+                    None,
+                    "the file is empty: expected a header row",
+                )])
+            }
+            Err(e) => return Err(vec![csv_problem(&e)]),
+        }
+        let header = parse_header(kind, &first)?;
+        Ok(Self {
+            path: path.to_owned(),
+            kind,
+            header,
+            reader,
+        })
+    }
+
+    /// The header.
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The next row, converted into `R`; `None` at the end.
+    pub fn next_row<R: DeserializeOwned + Validate>(&mut self) -> Option<Row<R>> {
+        let mut raw = csv::StringRecord::new();
+        loop {
+            match self.reader.read_record(&mut raw) {
+                Ok(false) => return None,
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line());
+                    return Some(Row {
+                        line,
+                        record: Err(vec![csv_problem(&e)]),
+                        raw,
+                    });
+                }
+                Ok(true) => {}
+            }
+            let line = raw.position().map_or(0, |p| p.line());
+            if raw.iter().all(|cell| cell.trim().is_empty()) {
+                continue;
+            }
+            let record = self.convert(&raw, line);
+            return Some(Row { line, record, raw });
+        }
+    }
+
+    fn convert<R: DeserializeOwned + Validate>(
+        &self,
+        raw: &csv::StringRecord,
+        line: u64,
+    ) -> Result<R, Vec<Problem>> {
+        let width = self.header.names.len();
+        if raw.len() != width {
+            return Err(vec![problem(
+                line,
+                None,
+                format!("{} fields, but the header has {width}", raw.len()),
+            )]);
+        }
+        let object = row_object(&self.header, raw, line)?;
+        let record: R =
+            serde_path_to_error::deserialize(Value::Object(object)).map_err(|error| {
+                let path = error.path().to_string();
+                vec![problem(line, Some(&path), error.into_inner().to_string())]
+            })?;
+        record.validate().map_err(|violations| {
+            violations
+                .iter()
+                .map(|v| problem(line, Some(&v.field), v.problem.to_string()))
+                .collect::<Vec<_>>()
+        })?;
+        Ok(record)
+    }
+
+    /// The values of the identifying columns of a raw row (lowercased), for duplicate checks.
+    pub fn identity(&self, raw: &csv::StringRecord) -> Vec<(&'static str, String)> {
+        self.kind
+            .unique()
+            .iter()
+            .filter_map(|field| {
+                let index = self
+                    .header
+                    .columns
+                    .iter()
+                    .position(|c| matches!(c, Column::Field(f, _) if f == field))?;
+                let value = raw.get(index)?.trim().to_lowercase();
+                (!value.is_empty()).then_some((*field, value))
+            })
+            .collect()
+    }
+}
+
+fn csv_problem(error: &csv::Error) -> Problem {
+    let line = error.position().map_or(0, |p| p.line());
+    let message = match error.kind() {
+        csv::ErrorKind::Utf8 { .. } => "not valid UTF-8 (save the file as UTF-8)".to_owned(),
+        _ => error.to_string(),
+    };
+    problem(line, None, message)
+}
+
+/// Finds rows that repeat an identifying value of an earlier row. Keeps one 64-bit hash and a
+/// line number per value, so a million-row file costs some tens of megabytes at most.
+#[derive(Debug, Default)]
+pub struct Duplicates {
+    seen: HashMap<(&'static str, u64), u64>,
+}
+
+impl Duplicates {
+    /// Records the row's identity; a problem for every value seen on an earlier line.
+    pub fn check(&mut self, line: u64, identity: Vec<(&'static str, String)>) -> Vec<Problem> {
+        identity
+            .into_iter()
+            .filter_map(|(field, value)| {
+                let mut hasher = std::collections::hash_map::DefaultHasher::new();
+                value.hash(&mut hasher);
+                match self.seen.entry((field, hasher.finish())) {
+                    std::collections::hash_map::Entry::Occupied(first) => Some(problem(
+                        line,
+                        Some(field),
+                        format!("duplicate row: `{value}` is also on line {}", first.get()),
+                    )),
+                    std::collections::hash_map::Entry::Vacant(slot) => {
+                        slot.insert(line);
+                        None
+                    }
+                }
+            })
+            .collect()
+    }
+}
+
+/// The header row and an example line of a template.
+pub fn template(kind: Kind) -> String {
+    match kind {
+        Kind::Create => "username,email,firstname,lastname,department,jobTitle,employeeIdentifier,state,phoneNumbers.work,addresses.work.locality,attributes.costCode\n\
+ada.lovelace,ada@example.com,Ada,Lovelace,Engineering,Analyst,E-1001,ACTIVATED,+1 555 0100,London,CC-42\n".to_owned(),
+        Kind::Update => "id,department,jobTitle,state,phoneNumbers.mobile,attributes.costCode\n\
+5be9fb4ddb01290001e85109,Finance,Controller,SUSPENDED,+1 555 0101,CC-43\n".to_owned(),
+        Kind::Target => "id\n5be9fb4ddb01290001e85109\n".to_owned(),
+    }
+}

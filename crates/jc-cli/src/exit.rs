@@ -1,0 +1,76 @@
+//! Exit codes and the CLI's error type.
+
+use std::fmt;
+
+/// The process exit codes (documented in `--help` and the README).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Every record applied (or the command succeeded).
+    Ok = 0,
+    /// Any other error: network, server, I/O.
+    Error = 1,
+    /// Invalid input or usage: nothing was sent.
+    Invalid = 2,
+    /// Partial failure: some records failed, were not submitted, or have an unknown outcome.
+    Partial = 3,
+}
+
+/// The text of `--help` about exit codes.
+pub const EXIT_CODES_HELP: &str = "Exit codes:
+  0  success: every record applied
+  1  any other error (network, server, file I/O)
+  2  invalid input or usage: nothing was sent
+  3  partial failure: some records failed, were not submitted, or have an unknown outcome";
+
+/// A failure that ends the command, with its exit code.
+#[derive(Debug)]
+pub struct CliError {
+    /// The exit code.
+    pub exit: Exit,
+    /// What to print (one line or more).
+    pub message: String,
+}
+
+impl CliError {
+    /// Invalid input or usage (exit 2).
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self {
+            exit: Exit::Invalid,
+            message: message.into(),
+        }
+    }
+
+    /// Any other error (exit 1).
+    pub fn other(message: impl Into<String>) -> Self {
+        Self {
+            exit: Exit::Error,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl From<jc_bulk::Error> for CliError {
+    fn from(error: jc_bulk::Error) -> Self {
+        match &error {
+            jc_bulk::Error::InvalidInput(_) | jc_bulk::Error::Config(_) => {
+                Self::invalid(error.to_string())
+            }
+            _ => Self::other(error.to_string()),
+        }
+    }
+}
+
+impl From<std::io::Error> for CliError {
+    fn from(error: std::io::Error) -> Self {
+        Self::other(error.to_string())
+    }
+}
+
+/// The result of a command.
+pub type CliResult<T = Exit> = Result<T, CliError>;

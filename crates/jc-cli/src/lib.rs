@@ -1,0 +1,43 @@
+//! `jcbulk`, the command-line tool of jc-bulk: CSV in, reports out, progress on long work,
+//! machine-readable output and honest exit codes. The binary is a thin `main.rs` over this
+//! library, which the tests drive too.
+//!
+//! ```
+//! use clap::Parser;
+//! let cli = jc_cli::cli::Cli::parse_from(["jcbulk", "users", "template", "create"]);
+//! assert!(matches!(cli.command, jc_cli::cli::Command::Users(_)));
+//! ```
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod csv_input;
+pub mod exit;
+pub mod output;
+pub mod progress;
+pub mod report;
+
+use cli::{Cli, Command};
+use exit::{CliResult, Exit};
+
+/// Runs a parsed command line.
+///
+/// # Errors
+/// The command's error, with its exit code.
+pub async fn run(cli: &Cli) -> CliResult {
+    match &cli.command {
+        Command::Users(command) => commands::users::run(&cli.global, command).await,
+        Command::Jobs(command) => commands::jobs::run(&cli.global, command).await,
+        Command::Userstates(command) => commands::userstates::run(&cli.global, command).await,
+        Command::Mock(args) => commands::mock::run(&cli.global, args).await,
+        Command::Demo(args) => commands::demo::run(&cli.global, args).await,
+    }
+}
+
+/// The exit code of a finished run.
+pub fn exit_code(result: &CliResult) -> Exit {
+    match result {
+        Ok(exit) => *exit,
+        Err(error) => error.exit,
+    }
+}

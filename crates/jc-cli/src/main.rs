@@ -1,0 +1,34 @@
+//! `jcbulk`: parse, run, exit with the command's code.
+
+use clap::Parser;
+use jc_cli::cli::Cli;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            // Help and version are not errors; usage errors are exit 2.
+            return ExitCode::from(if error.use_stderr() { 2 } else { 0 });
+        }
+    };
+    jc_cli::config::init_logging(&cli.global);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("jcbulk: cannot start the async runtime: {error}");
+            return ExitCode::from(1);
+        }
+    };
+    let result = runtime.block_on(jc_cli::run(&cli));
+    if let Err(error) = &result {
+        for line in error.message.lines() {
+            eprintln!("jcbulk: {line}");
+        }
+    }
+    ExitCode::from(jc_cli::exit_code(&result) as u8)
+}

@@ -1,0 +1,112 @@
+//! Output of lists and summaries in the chosen format: table, json, ndjson, csv.
+
+use crate::cli::Format;
+use crate::report::neutralize;
+use serde_json::Value;
+use std::io::Write;
+
+fn cell(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Prints `items` (JSON objects): a table of `columns`, a JSON array, NDJSON, or CSV.
+///
+/// # Errors
+/// A write error on stdout.
+pub fn items(format: Format, columns: &[&str], items: &[Value]) -> std::io::Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match format {
+        Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(items)?),
+        Format::Ndjson => {
+            for item in items {
+                writeln!(out, "{}", serde_json::to_string(item)?)?;
+            }
+            Ok(())
+        }
+        Format::Csv => {
+            let mut writer = csv::Writer::from_writer(out);
+            writer
+                .write_record(columns)
+                .map_err(std::io::Error::other)?;
+            for item in items {
+                let row: Vec<String> = columns
+                    .iter()
+                    .map(|c| neutralize(&cell(&item[*c])).into_owned())
+                    .collect();
+                writer.write_record(row).map_err(std::io::Error::other)?;
+            }
+            writer.flush()
+        }
+        Format::Table => {
+            let rows: Vec<Vec<String>> = items
+                .iter()
+                .map(|item| columns.iter().map(|c| cell(&item[*c])).collect())
+                .collect();
+            let widths: Vec<usize> = columns
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    rows.iter()
+                        .map(|r| r[i].chars().count())
+                        .chain([c.len()])
+                        .max()
+                        .unwrap_or(0)
+                })
+                .collect();
+            let line = |cells: Vec<&str>| {
+                cells
+                    .iter()
+                    .zip(&widths)
+                    .map(|(c, w)| format!("{c:<w$}"))
+                    .collect::<Vec<_>>()
+                    .join("  ")
+                    .trim_end()
+                    .to_owned()
+            };
+            writeln!(out, "{}", line(columns.to_vec()))?;
+            for row in &rows {
+                writeln!(out, "{}", line(row.iter().map(String::as_str).collect()))?;
+            }
+            if rows.is_empty() {
+                writeln!(out, "(none)")?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Prints one object: key/value lines for a table, else like [`items`] with one item (JSON as
+/// an object, not an array).
+///
+/// # Errors
+/// A write error on stdout.
+pub fn object(format: Format, value: &Value) -> std::io::Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match format {
+        Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(value)?),
+        Format::Ndjson => writeln!(out, "{}", serde_json::to_string(value)?),
+        Format::Csv => {
+            drop(out);
+            let columns: Vec<&str> = value
+                .as_object()
+                .map(|o| o.keys().map(String::as_str).collect())
+                .unwrap_or_default();
+            items(Format::Csv, &columns, std::slice::from_ref(value))
+        }
+        Format::Table => {
+            if let Some(map) = value.as_object() {
+                let width = map.keys().map(String::len).max().unwrap_or(0);
+                for (key, val) in map {
+                    writeln!(out, "{key:<width$}  {}", cell(val))?;
+                }
+            }
+            Ok(())
+        }
+    }
+}
