@@ -51,6 +51,9 @@ pub struct WaitOptions {
     pub org_id: Option<String>,
     /// Called after every poll.
     pub on_progress: Option<ProgressFn>,
+    /// Polls in a row that may fail with a retryable error (5xx, 429, transport) before the wait
+    /// gives up; a job's results are not lost to one bad poll. Default 10.
+    pub max_failed_polls: u32,
 }
 
 impl std::fmt::Debug for WaitOptions {
@@ -62,6 +65,7 @@ impl std::fmt::Debug for WaitOptions {
             .field("timeout", &self.timeout)
             .field("org_id", &self.org_id)
             .field("on_progress", &self.on_progress.is_some())
+            .field("max_failed_polls", &self.max_failed_polls)
             .finish()
     }
 }
@@ -75,6 +79,7 @@ impl Default for WaitOptions {
             timeout: Some(Duration::from_secs(30 * 60)),
             org_id: None,
             on_progress: None,
+            max_failed_polls: 10,
         }
     }
 }
@@ -173,8 +178,16 @@ impl Client {
         };
         let mut interval = options.initial_interval;
         let mut results = Vec::with_capacity(expected);
+        let mut failed_polls = 0;
         loop {
-            self.refresh(job_id, &mut results, &call).await?;
+            match self.refresh(job_id, &mut results, &call).await {
+                Ok(()) => failed_polls = 0,
+                Err(error) if error.is_retryable() && failed_polls < options.max_failed_polls => {
+                    failed_polls += 1;
+                    tracing::debug!(job_id, %error, failed_polls, "a poll failed; polling on");
+                }
+                Err(error) => return Err(error),
+            }
             let now = progress(job_id, expected, &results);
             if let Some(callback) = &options.on_progress {
                 callback(&now);
@@ -196,5 +209,47 @@ impl Client {
             tokio::time::sleep(remaining.map_or(interval, |r| r.min(interval))).await;
             interval = interval.mul_f64(options.factor).min(options.max_interval);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jc_transport::test_util::ReplayTransport;
+
+    #[tokio::test(start_paused = true)]
+    async fn a_failed_poll_does_not_end_the_wait() {
+        let replay = Arc::new(
+            ReplayTransport::new()
+                .json(200, r#"[{"status":"pending","meta":{"index":0}}]"#)
+                .json(500, r#"{"message":"flaky"}"#)
+                .json(200, r#"[{"status":"finished","meta":{"index":0}}]"#),
+        );
+        let client = Client::builder()
+            .api_key("k")
+            .transport(replay.clone())
+            .build()
+            .unwrap();
+        let results = client
+            .wait_for_job("j", 1, &WaitOptions::default())
+            .await
+            .unwrap();
+        assert!(results[0].is_terminal());
+        assert_eq!(replay.request_count(), 3);
+
+        let failing = Arc::new(ReplayTransport::new().json(500, "{}").json(500, "{}"));
+        let client = Client::builder()
+            .api_key("k")
+            .transport(failing)
+            .build()
+            .unwrap();
+        let options = WaitOptions {
+            max_failed_polls: 1,
+            ..WaitOptions::default()
+        };
+        assert!(
+            client.wait_for_job("j", 1, &options).await.is_err(),
+            "gives up after the limit"
+        );
     }
 }

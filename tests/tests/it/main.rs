@@ -3,6 +3,7 @@ mod client;
 mod csv_columns;
 mod mock;
 mod model_roundtrip;
+mod reliability;
 mod spec_coverage;
 mod spec_examples;
 mod tidy;

@@ -2,9 +2,8 @@
 
 use crate::import::record::RecordKey;
 
-/// What became of one record.
+/// What became of one record. A closed set: every record ends in exactly one of these four.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum Outcome {
     /// JumpCloud applied it.
     Applied {
