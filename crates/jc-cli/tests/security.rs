@@ -1,0 +1,193 @@
+//! Security checks (issue 7): the API key never shows in any output at any verbosity or in any
+//! error; TLS verification cannot be turned off, and an untrusted certificate fails unless its
+//! CA is given explicitly.
+
+use jc_mock::{Admin, MockConfig, MockServer, DEFAULT_ORG_ID};
+use std::sync::Arc;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const KEY: &str = "SECRET-0ddba11-KEY";
+
+async fn run(args: &[&str], base_url: &str) -> (i32, String) {
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_jcbulk"))
+        .args(args)
+        .env("JC_API_KEY", KEY)
+        .env("JC_BASE_URL", base_url)
+        .env_remove("RUST_LOG")
+        .output()
+        .await
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.code().unwrap_or(-1), text)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_api_key_never_appears_at_any_verbosity_or_in_any_error() {
+    let mock =
+        MockServer::start(MockConfig::default().admins(vec![Admin::single(KEY, DEFAULT_ORG_ID)]))
+            .await
+            .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.csv");
+    std::fs::write(&good, "username,email\nada,ada@example.com\n").unwrap();
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "username,email,sudo\nada,ada@example.com,maybe\n").unwrap();
+    let report = dir.path().join("report.json");
+    let dead = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}/api/v2", listener.local_addr().unwrap())
+    };
+    let base = mock.base_url();
+    let scenarios: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec![
+                "users",
+                "create",
+                "--csv",
+                good.to_str().unwrap(),
+                "--report",
+                report.to_str().unwrap(),
+            ],
+            base.as_str(),
+        ),
+        (
+            vec!["users", "create", "--csv", bad.to_str().unwrap()],
+            base.as_str(),
+        ),
+        (
+            vec!["jobs", "get", "ffffffffffffffffffffffff"],
+            base.as_str(),
+        ),
+        (vec!["userstates", "list", "--all"], base.as_str()),
+        (
+            vec!["userstates", "list", "--max-retries", "0"],
+            dead.as_str(),
+        ),
+        (
+            vec!["jobs", "get", "x", "--api-key", "OTHER-SECRET-99"],
+            base.as_str(),
+        ),
+        (
+            vec!["jobs", "get", "x"],
+            "https://jumpcloud.invalid:1/api/v2",
+        ),
+    ];
+    for verbosity in [None, Some("-v"), Some("-vv")] {
+        for (args, url) in &scenarios {
+            let mut all: Vec<&str> = verbosity.into_iter().collect();
+            all.extend(args.iter().copied());
+            let (_, text) = run(&all, url).await;
+            assert!(!text.contains(KEY), "{all:?}: the key leaked:\n{text}");
+            assert!(
+                !text.contains("OTHER-SECRET-99"),
+                "{all:?}: the key leaked:\n{text}"
+            );
+        }
+    }
+    assert!(!std::fs::read_to_string(&report).unwrap().contains(KEY));
+}
+
+#[tokio::test]
+async fn no_option_turns_tls_verification_off() {
+    let commands: &[&[&str]] = &[
+        &["--help"],
+        &["users", "create", "--help"],
+        &["users", "update", "--help"],
+        &["users", "expire", "--help"],
+        &["jobs", "results", "--help"],
+        &["userstates", "schedule", "--help"],
+        &["userstates", "list", "--help"],
+        &["mock", "--help"],
+    ];
+    for args in commands {
+        let (_, help) = run(args, "http://127.0.0.1:1").await;
+        let help = help.to_lowercase();
+        for word in [
+            "insecure-tls",
+            "no-verify",
+            "skip-verify",
+            "danger",
+            "accept-invalid",
+            "tls-verify",
+        ] {
+            assert!(!help.contains(word), "{args:?} offers `{word}`");
+        }
+    }
+}
+
+/// A test CA and an HTTPS server on loopback with a certificate it signed, answering every
+/// request with `[]`. Returns (base URL, CA PEM).
+async fn https_server() -> (String, String) {
+    use rustls_pki_types::pem::PemObject;
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let ca = ca_params.self_signed(&ca_key).unwrap();
+    let issuer = rcgen::Issuer::from_params(&ca_params, &ca_key);
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["localhost".to_owned()])
+        .unwrap()
+        .signed_by(&key, &issuer)
+        .unwrap();
+    let certs =
+        vec![rustls_pki_types::CertificateDer::from_pem_slice(cert.pem().as_bytes()).unwrap()];
+    let private =
+        rustls_pki_types::PrivateKeyDer::from_pem_slice(key.serialize_pem().as_bytes()).unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(certs, private)
+    .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(stream).await else {
+                    return;
+                };
+                let mut buffer = vec![0u8; 4096];
+                let _ = tls.read(&mut buffer).await;
+                let _ = tls
+                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n[]")
+                    .await;
+                let _ = tls.shutdown().await;
+            });
+        }
+    });
+    (format!("https://localhost:{port}/api/v2"), ca.pem())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_untrusted_certificate_fails_unless_its_ca_is_given() {
+    let (url, ca_pem) = https_server().await;
+    let (code, text) = run(&["userstates", "list", "-o", "json"], &url).await;
+    assert_eq!(code, 1, "{text}");
+    assert!(text.to_lowercase().contains("certificate"), "{text}");
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, ca_pem).unwrap();
+    let (code, text) = run(
+        &[
+            "userstates",
+            "list",
+            "-o",
+            "json",
+            "--ca-cert",
+            ca.to_str().unwrap(),
+        ],
+        &url,
+    )
+    .await;
+    assert_eq!(code, 0, "{text}");
+    assert_eq!(text.trim(), "[]");
+}
