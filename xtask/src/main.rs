@@ -1,17 +1,42 @@
-//! Project automation: `cargo xtask ci` runs exactly what CI runs.
+//! Project automation: `cargo xtask ci` runs exactly what CI runs; `bench` measures; `fuzz`
+//! hammers the parsers.
+
+mod bench;
+mod lower_bound;
 
 use std::process::{Command, ExitCode};
 
-const USAGE: &str = "usage: cargo xtask <ci|fmt|lint|test>
+const USAGE: &str = "usage: cargo xtask <ci|fmt|lint|test|bench|fuzz>
 
   ci    cargo fmt --check, clippy -D warnings, jc-bulk without hyper, the workspace tests
         (what .ci/run runs)
   fmt   cargo fmt --all -- --check
   lint  cargo clippy --workspace --all-targets -- -D warnings
-  test  cargo test --workspace --locked";
+  test  cargo test --workspace --locked
+  bench [--users N] [--memory-rows N] [--no-micro]
+        release builds; import vs raw lower bound, memory, microbenchmarks;
+        prints a table and writes target/bench/report.json
+  fuzz  [--seconds N]  the fuzz tests with many cases, for a bounded time";
 
 fn main() -> ExitCode {
-    let task = std::env::args().nth(1).unwrap_or_default();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let task = args.first().cloned().unwrap_or_default();
+    let rest = args.get(1..).unwrap_or_default();
+    let special = match task.as_str() {
+        "bench" => Some(bench::run(rest)),
+        "lower-bound" => Some(lower_bound::run(rest)),
+        "fuzz" => Some(fuzz(rest)),
+        _ => None,
+    };
+    if let Some(outcome) = special {
+        return match outcome {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("xtask {task}: {error}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let steps: &[&[&str]] = match task.as_str() {
         "ci" => &[FMT, CLIPPY, NO_HYPER, TEST],
         "fmt" => &[FMT],
@@ -58,4 +83,45 @@ fn run(args: &[&str]) -> bool {
             false
         }
     }
+}
+
+/// Runs the fuzz tests (`fuzz::` in the jc-e2e test binary) with many cases until `--seconds`
+/// (default 60) have passed. Failures are kept by proptest as regression seeds.
+fn fuzz(args: &[String]) -> Result<(), String> {
+    let seconds: u64 = match args {
+        [flag, value] if flag == "--seconds" => value
+            .parse()
+            .map_err(|_| "--seconds takes a number".to_owned())?,
+        [] => 60,
+        _ => return Err("usage: cargo xtask fuzz [--seconds N]".into()),
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    let mut round = 0u64;
+    while std::time::Instant::now() < deadline {
+        round += 1;
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = Command::new(cargo)
+            .args([
+                "test",
+                "--release",
+                "-p",
+                "jc-e2e",
+                "--test",
+                "it",
+                "fuzz::",
+                "--",
+                "--quiet",
+            ])
+            .env("JC_FUZZ_CASES", "20000")
+            .env("JC_FUZZ_SEED", round.to_string())
+            .status()
+            .map_err(|e| e.to_string())?;
+        if !status.success() {
+            return Err(format!(
+                "round {round} found a failing input (see the test output)"
+            ));
+        }
+    }
+    eprintln!("xtask fuzz: {round} rounds of 20,000 cases per target, no failure");
+    Ok(())
 }

@@ -51,8 +51,8 @@ pub use client::{Client, ClientBuilder, HttpSettings, Region};
 pub use error::{ApiError, Error, InvalidInput};
 pub use filter::Filter;
 pub use import::{
-    BulkRecord, EventFn, ImportEvent, ImportOptions, ImportReport, ImportSummary, InputRecord,
-    Outcome, RecordKey, RecordOutcome,
+    stable_hash, BulkRecord, ChunkInfo, EventFn, ImportEvent, ImportOptions, ImportReport,
+    ImportSummary, InputRecord, Journal, JournalDecision, Outcome, RecordKey, RecordOutcome,
 };
 pub use ops::Legacy;
 pub use options::{

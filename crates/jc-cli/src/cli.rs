@@ -163,6 +163,12 @@ pub struct ImportArgs {
     /// Don't send the job results e-mail to the administrator
     #[arg(long)]
     pub suppress_email: bool,
+    /// Record each chunk's submission in this file, to resume after an interruption
+    #[arg(long)]
+    pub journal: Option<PathBuf>,
+    /// Continue the import of --journal: re-attach to submitted jobs, send only what never reached JumpCloud
+    #[arg(long, requires = "journal")]
+    pub resume: bool,
 }
 
 /// Options of `users expire` and `users unlock`.

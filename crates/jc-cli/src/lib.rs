@@ -13,6 +13,7 @@ pub mod commands;
 pub mod config;
 pub mod csv_input;
 pub mod exit;
+pub mod journal;
 pub mod output;
 pub mod progress;
 pub mod report;

@@ -231,8 +231,8 @@ async fn bad_csvs_give_exact_line_numbered_errors_and_send_nothing() {
             "dup.csv",
             "username,email\nada,ada@example.com\nbob,ADA@example.com\nada,x@example.com\n",
             &[
-                "line 3: email: duplicate row: `ada@example.com` is also on line 2",
-                "line 4: username: duplicate row: `ada` is also on line 2",
+                "line 3: email: duplicate row: the same email as line 2",
+                "line 4: username: duplicate row: the same username as line 2",
             ],
         ),
         (

@@ -238,6 +238,8 @@ pub(crate) fn settle(
     }
     result.updated_at = Some(ApiTime::from(now));
     job.processed = job.processed.max(index + 1);
+    // The record is settled; its text is no longer needed (keeps big runs small).
+    job.records[index] = Value::Null;
 }
 
 /// Processes up to `budget` records from the front of the queue; returns how many it did.

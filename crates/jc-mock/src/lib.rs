@@ -46,4 +46,5 @@ pub use config::{Admin, MockConfig, DEFAULT_API_KEY, DEFAULT_ORG_ID};
 pub use faults::{Decision, Fault, FaultConfig};
 pub use log::LoggedRequest;
 pub use mock_server::MockServer;
+pub use server::STATS_PATH;
 pub use store::{JobKind, MockJob, MockUser, ScheduledChange};

@@ -92,6 +92,13 @@ impl MockServer {
         }
     }
 
+    /// Requests received so far (also served at `GET /_mock/stats`, outside the API).
+    pub fn request_count(&self) -> u64 {
+        self.shared
+            .requests
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// The mock's clock; advance it to make scheduled changes come due.
     pub fn clock(&self) -> &MockClock {
         &self.shared.clock

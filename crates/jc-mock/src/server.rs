@@ -22,6 +22,9 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
+/// Counters for load tests, outside the API (no auth, not counted): `{"requests": N}`.
+pub const STATS_PATH: &str = "/_mock/stats";
+
 /// Largest request body the mock reads (a job of 800 full records is far below it).
 const MAX_REQUEST_BYTES: usize = 32 * 1024 * 1024;
 
@@ -135,6 +138,14 @@ async fn handle(
             return Ok(encode(&shared, reply, false));
         }
     };
+    if parts.uri.path() == STATS_PATH {
+        let requests = shared.requests.load(std::sync::atomic::Ordering::Relaxed);
+        let reply = Reply::json(StatusCode::OK, serde_json::json!({ "requests": requests }));
+        return Ok(encode(&shared, reply, false));
+    }
+    shared
+        .requests
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     shared
         .log
         .record(parts.method.as_str(), &parts.uri, &parts.headers, &body);

@@ -21,6 +21,8 @@ pub(crate) struct Shared {
     pub(crate) work: Notify,
     pub(crate) faults: Faults,
     pub(crate) log: RequestLog,
+    /// Requests received (all paths).
+    pub(crate) requests: std::sync::atomic::AtomicU64,
     /// While set, the processor leaves queued jobs alone.
     pub(crate) paused: std::sync::atomic::AtomicBool,
 }
@@ -47,6 +49,7 @@ impl Shared {
             clock: MockClock::default(),
             work: Notify::new(),
             paused: std::sync::atomic::AtomicBool::new(false),
+            requests: std::sync::atomic::AtomicU64::new(0),
         }
     }
 

@@ -66,7 +66,7 @@ pub struct MockJob {
     pub admin_id: String,
     /// When it was submitted.
     pub created_at: DateTime<Utc>,
-    /// The submitted records, as sent.
+    /// The submitted records, as sent; each becomes `null` once processed (memory).
     pub records: Vec<Value>,
     /// One result per record, in submission order.
     pub results: Vec<JobWorkresult>,

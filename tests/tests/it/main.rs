@@ -1,6 +1,7 @@
 //! Cross-crate tests: one binary.
 mod client;
 mod csv_columns;
+mod fuzz;
 mod mock;
 mod model_roundtrip;
 mod reliability;

@@ -7,10 +7,12 @@
 //! size. A submission that may have reached JumpCloud is never re-sent: its records are
 //! reported unknown, with the job id when it came back.
 
+mod journal;
 mod mapping;
 mod outcome;
 mod record;
 
+pub use journal::{stable_hash, ChunkInfo, Journal, JournalDecision};
 pub use outcome::{ImportEvent, ImportReport, ImportSummary, Outcome, RecordOutcome};
 pub use record::{BulkRecord, RecordKey};
 
@@ -54,6 +56,8 @@ pub struct ImportOptions {
     pub validate: bool,
     /// Called with progress events.
     pub on_event: Option<EventFn>,
+    /// Notes chunks durably and decides, when resuming, what to send again.
+    pub journal: Option<Arc<dyn Journal>>,
 }
 
 impl std::fmt::Debug for ImportOptions {
@@ -67,6 +71,7 @@ impl std::fmt::Debug for ImportOptions {
             .field("org_id", &self.org_id)
             .field("validate", &self.validate)
             .field("on_event", &self.on_event.is_some())
+            .field("journal", &self.journal.is_some())
             .finish()
     }
 }
@@ -82,6 +87,7 @@ impl Default for ImportOptions {
             org_id: None,
             validate: true,
             on_event: None,
+            journal: None,
         }
     }
 }
@@ -147,6 +153,13 @@ impl ImportOptions {
     #[must_use]
     pub fn on_event(mut self, callback: impl Fn(&ImportEvent) + Send + Sync + 'static) -> Self {
         self.on_event = Some(Arc::new(callback));
+        self
+    }
+
+    /// Keep a journal of chunks, to resume after an interruption.
+    #[must_use]
+    pub fn journal(mut self, journal: Arc<dyn Journal>) -> Self {
+        self.journal = Some(journal);
         self
     }
 
@@ -219,6 +232,48 @@ fn submission_failed(error: &Error) -> (Outcome, Option<String>) {
     }
 }
 
+/// Why a chunk has no job.
+enum Submission {
+    /// The submission failed.
+    Failed(Error),
+    /// The journal says an earlier submission's outcome is unknown.
+    Unknown(String),
+}
+
+/// Sends a chunk (or, per the journal, re-attaches to its earlier job); returns the job id.
+async fn submit<R: BulkRecord>(
+    client: &Client,
+    values: &[R],
+    options: &ImportOptions,
+    mut info: ChunkInfo,
+) -> (Result<String, Submission>, ChunkInfo) {
+    let request = match R::submission(client.endpoint(), values, options) {
+        Ok(request) => request,
+        Err(error) => return (Err(Submission::Failed(error)), info),
+    };
+    info.hash = stable_hash(&[R::OPERATION.as_bytes(), request.body()]);
+    if let Some(journal) = &options.journal {
+        match journal.before_submit(&info) {
+            JournalDecision::Submit => {}
+            JournalDecision::Attach { job_id } => return (Ok(job_id), info),
+            JournalDecision::Unknown { reason } => return (Err(Submission::Unknown(reason)), info),
+            JournalDecision::Skip { reason } => {
+                let error = Error::InvalidInput(crate::error::InvalidInput::Argument(reason));
+                return (Err(Submission::Failed(error)), info);
+            }
+        }
+    }
+    let outcome = async {
+        let response = client.send_raw(request).await?;
+        response::decode_job_id(R::OPERATION, &response)
+    }
+    .await;
+    if let (Ok(job_id), Some(journal)) = (&outcome, &options.journal) {
+        journal.submitted(&info, job_id);
+    }
+    (outcome.map_err(Submission::Failed), info)
+}
+
 async fn settle<R: BulkRecord>(
     client: Client,
     segment: Segment<R>,
@@ -241,21 +296,36 @@ async fn settle<R: BulkRecord>(
         .map(|r| (r.position, r.record.key()))
         .collect();
     let values: Vec<R> = records.into_iter().map(|r| r.record).collect();
-    let submitted = async {
-        let request = R::submission(client.endpoint(), &values, &options)?;
-        drop(values);
-        let response = client.send_raw(request).await?;
-        response::decode_job_id(R::OPERATION, &response)
-    }
-    .await;
+    let info = ChunkInfo {
+        chunk,
+        hash: 0,
+        first: keys.first().map_or(0, |k| k.0),
+        last: keys.last().map_or(0, |k| k.0),
+        records: keys.len(),
+    };
+    let (submitted, info) = submit(&client, &values, &options, info).await;
+    drop(values);
     let mut fatal = None;
     let mut created = None;
     let outcomes = match submitted {
-        Err(error) => {
+        Err(Submission::Failed(error)) => {
             let (outcome, stop) = submission_failed(&error);
+            if let Some(journal) = &options.journal {
+                match &outcome {
+                    Outcome::Unknown { reason, .. } => journal.outcome_unknown(&info, reason),
+                    _ => journal.not_submitted(&info, &error.to_string()),
+                }
+            }
             fatal = stop;
             all_with(&keys, &outcome)
         }
+        Err(Submission::Unknown(reason)) => all_with(
+            &keys,
+            &Outcome::Unknown {
+                job_id: None,
+                reason,
+            },
+        ),
         Ok(job_id) => {
             created = Some(job_id.clone());
             options.emit(ImportEvent::Submitted {
@@ -314,6 +384,9 @@ async fn settle<R: BulkRecord>(
                 .collect()
         }
     };
+    if let Some(journal) = &options.journal {
+        journal.settled(&info);
+    }
     settled.extend(outcomes);
     settled.sort_by_key(|o| o.position);
     Settled {

@@ -143,6 +143,8 @@ pub async fn run(global: &Global, args: &DemoArgs) -> CliResult {
         failed_rows: Some(dir.join("failed.csv")),
         creation_source: None,
         suppress_email: true,
+        journal: None,
+        resume: false,
     };
     let (_, run) =
         import::run::<BulkUserCreate>(&mock_global, &import_args, Kind::Create, None).await?;

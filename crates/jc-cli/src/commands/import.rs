@@ -48,15 +48,21 @@ pub fn check<R: DeserializeOwned + Validate>(path: &Path, kind: Kind) -> CliResu
     let mut duplicates = Duplicates::default();
     while let Some(row) = file.next_row::<R>() {
         checked.rows += 1;
-        let mut problems = row.record.err().unwrap_or_default();
-        problems.extend(duplicates.check(row.line, file.identity(&row.raw)));
-        if !problems.is_empty() {
+        duplicates.add(row.line, file.identity(&row.raw));
+        if let Err(problems) = row.record {
             checked
                 .invalid
                 .entry(row.line)
                 .or_default()
                 .extend(problems);
         }
+    }
+    for problem in duplicates.problems() {
+        checked
+            .invalid
+            .entry(problem.line)
+            .or_default()
+            .push(problem);
     }
     if checked.rows == 0 {
         return Err(CliError::invalid(format!(
@@ -362,6 +368,16 @@ where
     }
     if args.suppress_email {
         options = options.suppress_email(true);
+    }
+    if let Some(path) = &args.journal {
+        let journal = crate::journal::FileJournal::open(
+            path,
+            args.resume,
+            &args.csv,
+            R::OPERATION,
+            args.chunk_size,
+        )?;
+        options = options.journal(Arc::new(journal));
     }
     let sink_sinks = sinks.clone();
     let summary = client

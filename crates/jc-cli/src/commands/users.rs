@@ -81,6 +81,8 @@ where
         failed_rows: None,
         creation_source: None,
         suppress_email: false,
+        journal: None,
+        resume: false,
     };
     Ok(import::run::<R>(global, &args, Kind::Target, None).await?.0)
 }

@@ -233,3 +233,25 @@ async fn every_operation_answers_401_without_a_key() {
         assert_eq!(answer.status, 401, "{method} {path}");
     }
 }
+
+#[tokio::test]
+async fn stats_count_requests_outside_the_api() {
+    let (server, api) = start(MockConfig::default()).await;
+    api.call(Method::GET, "/bulk/userstates", None).await;
+    api.clone()
+        .key(None)
+        .call(Method::GET, "/bulk/userstates", None)
+        .await;
+    assert_eq!(server.request_count(), 2);
+    let stats = jc_e2e::api::Api::new(&format!("http://{}", server.addr()), "")
+        .key(None)
+        .send(Method::GET, jc_mock::STATS_PATH, &[], None)
+        .await
+        .unwrap();
+    assert_eq!(stats.json()["requests"], 2);
+    assert_eq!(
+        server.request_count(),
+        2,
+        "the stats call itself is not counted"
+    );
+}
