@@ -69,4 +69,5 @@ pub fn seed(name: &str) -> String {
 }
 
 pub mod api;
+pub mod samples;
 pub mod spec_check;

@@ -3,9 +3,14 @@
 //! present. A server that answers the same full page twice (ignoring `skip`) ends the stream
 //! with an error instead of looping forever.
 
+use crate::client::Client;
 use crate::error::Error;
 use crate::options::Page;
+use crate::response;
+use bytes::Bytes;
 use futures::{stream, Stream, StreamExt, TryStreamExt};
+use http::{Method, Request};
+use serde::de::DeserializeOwned;
 use std::future::Future;
 
 /// What to fetch next.
@@ -60,4 +65,36 @@ where
     .map_ok(|page| stream::iter(page.into_iter().map(Ok)))
     .try_flatten()
     .boxed()
+}
+
+/// Every item of a paged list operation of `client`: `build` makes the request of an offset
+/// page; a `Link` is followed on the same origin with the same org.
+pub(crate) fn list<T, B>(
+    client: &Client,
+    org_id: Option<String>,
+    operation: &'static str,
+    build: B,
+) -> impl Stream<Item = Result<T, Error>> + Send + 'static
+where
+    T: DeserializeOwned + Clone + PartialEq + Send + 'static,
+    B: Fn(&Client, Page) -> Result<Request<Bytes>, Error> + Send + Sync + 'static,
+{
+    let (client, build) = (client.clone(), std::sync::Arc::new(build));
+    items(move |next| {
+        let (client, build, org_id) = (client.clone(), build.clone(), org_id.clone());
+        async move {
+            let request = match next {
+                Next::Offset(page) => build(&client, page)?,
+                Next::Link(url) => {
+                    client
+                        .endpoint()
+                        .request_url(Method::GET, &url, None, org_id.as_deref())?
+                }
+            };
+            let response = client.send_raw(request).await?;
+            let link = response::next_link(&response);
+            let page: Vec<T> = response::decode_json(operation, &response)?;
+            Ok::<Fetched<T>, Error>((page, link))
+        }
+    })
 }

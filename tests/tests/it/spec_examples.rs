@@ -146,13 +146,7 @@ fn seed_body(file: &str, needle: &str) -> Value {
 
 #[test]
 fn seed_create_sample_is_built_exactly() {
-    let users = vec![BulkUserCreate {
-        firstname: Some("{firstname}".into()),
-        lastname: Some("{firstname}".into()),
-        ..BulkUserCreate::new("{username}", "{email}")
-    }
-    .with_attribute("EmployeeID", "0000")
-    .with_attribute("Custom", "attribute")];
+    let users = jc_e2e::samples::create_users();
     let sent = serde_json::to_value(&users).unwrap();
     for file in [
         "000_ca2b584cacb52941.txt",
@@ -165,22 +159,7 @@ fn seed_create_sample_is_built_exactly() {
 
 #[test]
 fn seed_update_sample_is_built_exactly() {
-    let id = "5be9fb4ddb01290001e85109";
-    let changes = vec![
-        BulkUserUpdate {
-            firstname: Some("{UPDATED_FIRSTNAME}".into()),
-            department: Some("{UPDATED_DEPARTMENT}".into()),
-            ..BulkUserUpdate::new(id)
-        }
-        .with_attribute("Custom", "{ATTRIBUTE_VALUE}"),
-        BulkUserUpdate {
-            firstname: Some("{UPDATED_FIRSTNAME}".into()),
-            cost_center: Some("{UPDATED_COST_CENTER}".into()),
-            ..BulkUserUpdate::new(id)
-        }
-        .with_phone("home", "{HOME_PHONE_NUMBER}")
-        .with_phone("work", "{WORK_PHONE_NUMBER}"),
-    ];
+    let changes = jc_e2e::samples::update_users();
     let sent = serde_json::to_value(&changes).unwrap();
     assert_eq!(sent, seed_body("001_58842e2fff4c0530.txt", "costCenter"));
     assert_eq!(sent, seed_body("003_eeba0765eea4bd2f.txt", "costCenter"));
@@ -188,11 +167,7 @@ fn seed_update_sample_is_built_exactly() {
 
 #[test]
 fn seed_scheduled_suspension_sample_is_built_exactly() {
-    let body = BulkScheduledStatechangeCreate::new(
-        StateChange::Suspended,
-        "2000-01-01T00:00:00Z".parse().unwrap(),
-        ["{User_ID_1}", "{User_ID_2}", "{User_ID_3}"],
-    );
+    let body = jc_e2e::samples::suspension();
     assert!(body.validate().is_ok());
     assert_eq!(
         serde_json::to_value(&body).unwrap(),

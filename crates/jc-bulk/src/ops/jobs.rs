@@ -3,10 +3,9 @@
 use crate::client::Client;
 use crate::error::Error;
 use crate::options::{CallOptions, CreateUsersOptions, Page, UpdateUsersOptions};
-use crate::paginate::{self, Fetched, Next};
+use crate::paginate;
 use crate::{request, response};
 use futures::Stream;
-use http::Method;
 use jc_models::{BulkUserCreate, BulkUserExpire, BulkUserUnlock, BulkUserUpdate, JobWorkresult};
 
 impl Client {
@@ -90,26 +89,12 @@ impl Client {
         job_id: &str,
         options: &CallOptions,
     ) -> impl Stream<Item = Result<JobWorkresult, Error>> + Send + 'static {
-        let (client, job_id, options) = (self.clone(), job_id.to_owned(), options.clone());
-        paginate::items(move |next| {
-            let (client, job_id, options) = (client.clone(), job_id.clone(), options.clone());
-            async move {
-                let request = match next {
-                    Next::Offset(page) => {
-                        request::job_results(client.endpoint(), &job_id, page, &options)?
-                    }
-                    Next::Link(url) => client.endpoint().request_url(
-                        Method::GET,
-                        &url,
-                        None,
-                        options.org_id.as_deref(),
-                    )?,
-                };
-                let response = client.send_raw(request).await?;
-                let link = response::next_link(&response);
-                let page: Vec<JobWorkresult> = response::decode_json("job results", &response)?;
-                Ok::<Fetched<JobWorkresult>, Error>((page, link))
-            }
-        })
+        let (job_id, call) = (job_id.to_owned(), options.clone());
+        paginate::list(
+            self,
+            options.org_id.clone(),
+            "job results",
+            move |client, page| request::job_results(client.endpoint(), &job_id, page, &call),
+        )
     }
 }

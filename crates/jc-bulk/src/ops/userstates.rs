@@ -3,10 +3,9 @@
 use crate::client::Client;
 use crate::error::Error;
 use crate::options::{CallOptions, ListScheduledOptions, Page};
-use crate::paginate::{self, Fetched, Next};
+use crate::paginate;
 use crate::{request, response};
 use futures::Stream;
-use http::Method;
 use jc_models::{
     BulkScheduledStatechangeCreate, BulkUserStatesGetNextScheduledResponse,
     ScheduledUserstateResult,
@@ -47,28 +46,13 @@ impl Client {
         &self,
         options: &ListScheduledOptions,
     ) -> impl Stream<Item = Result<ScheduledUserstateResult, Error>> + Send + 'static {
-        let (client, options) = (self.clone(), options.clone());
-        paginate::items(move |next| {
-            let (client, options) = (client.clone(), options.clone());
-            async move {
-                let request = match next {
-                    Next::Offset(page) => {
-                        request::list_scheduled(client.endpoint(), &options, page)?
-                    }
-                    Next::Link(url) => client.endpoint().request_url(
-                        Method::GET,
-                        &url,
-                        None,
-                        options.org_id.as_deref(),
-                    )?,
-                };
-                let response = client.send_raw(request).await?;
-                let link = response::next_link(&response);
-                let page: Vec<ScheduledUserstateResult> =
-                    response::decode_json("list scheduled states", &response)?;
-                Ok::<Fetched<ScheduledUserstateResult>, Error>((page, link))
-            }
-        })
+        let call = options.clone();
+        paginate::list(
+            self,
+            options.org_id.clone(),
+            "list scheduled states",
+            move |client, page| request::list_scheduled(client.endpoint(), &call, page),
+        )
     }
 
     /// Cancels one scheduled change (DELETE /bulk/userstates/{id}).

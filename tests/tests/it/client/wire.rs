@@ -100,13 +100,7 @@ fn seed_body(file: &str, needle: &str) -> Value {
 #[tokio::test]
 async fn create_users_sends_the_seed_sample_with_source_and_suppress_email() {
     let (client, seen) = scripted(Some(ORG), vec![answer(201, r#"{"jobId":"j-1"}"#)]);
-    let users = vec![BulkUserCreate {
-        firstname: Some("{firstname}".into()),
-        lastname: Some("{firstname}".into()),
-        ..BulkUserCreate::new("{username}", "{email}")
-    }
-    .with_attribute("EmployeeID", "0000")
-    .with_attribute("Custom", "attribute")];
+    let users = jc_e2e::samples::create_users();
     let options = CreateUsersOptions::new()
         .creation_source(CreationSource::Scim)
         .suppress_email(true);
@@ -172,22 +166,7 @@ fn client_ok(status: u16, body: &str) -> (Client, Seen) {
 #[tokio::test]
 async fn update_users_sends_the_seed_sample() {
     let (client, seen) = client_ok(201, r#"{"jobId":"j-u"}"#);
-    let id = "5be9fb4ddb01290001e85109";
-    let changes = vec![
-        BulkUserUpdate {
-            firstname: Some("{UPDATED_FIRSTNAME}".into()),
-            department: Some("{UPDATED_DEPARTMENT}".into()),
-            ..BulkUserUpdate::new(id)
-        }
-        .with_attribute("Custom", "{ATTRIBUTE_VALUE}"),
-        BulkUserUpdate {
-            firstname: Some("{UPDATED_FIRSTNAME}".into()),
-            cost_center: Some("{UPDATED_COST_CENTER}".into()),
-            ..BulkUserUpdate::new(id)
-        }
-        .with_phone("home", "{HOME_PHONE_NUMBER}")
-        .with_phone("work", "{WORK_PHONE_NUMBER}"),
-    ];
+    let changes = jc_e2e::samples::update_users();
     let job = client
         .update_users(
             &changes,
@@ -355,11 +334,7 @@ async fn a_server_ignoring_skip_ends_the_stream_with_an_error() {
 async fn schedule_sends_the_seed_sample_and_checks_section_8_first() {
     let body = json!([{"scheduledDate": "2000-01-01T00:00:00.000Z", "scheduledJobId": "s1", "state": "SUSPENDED", "systemUserId": "{User_ID_1}"}]);
     let (client, seen) = client_ok(201, &body.to_string());
-    let change = BulkScheduledStatechangeCreate::new(
-        StateChange::Suspended,
-        "2000-01-01T00:00:00Z".parse().unwrap(),
-        ["{User_ID_1}", "{User_ID_2}", "{User_ID_3}"],
-    );
+    let change = jc_e2e::samples::suspension();
     let created = client
         .schedule_state_change(&change, &CallOptions::new())
         .await
