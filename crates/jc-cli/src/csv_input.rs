@@ -347,7 +347,9 @@ fn row_object(
                             items.len() - 1
                         }
                     };
-                    items[index][*field] = Value::String(cell.to_owned());
+                    if let Some(Value::Object(address)) = items.get_mut(index) {
+                        address.insert((*field).to_owned(), Value::String(cell.to_owned()));
+                    }
                 }
             }
             Column::Nested(object_name, field, ty) => match typed(*ty, cell) {
@@ -355,7 +357,16 @@ fn row_object(
                     let nested = object
                         .entry(*object_name)
                         .or_insert_with(|| Value::Object(Map::new()));
-                    nested[*field] = value;
+                    match nested {
+                        Value::Object(fields) => {
+                            fields.insert((*field).to_owned(), value);
+                        }
+                        _ => problems.push(problem(
+                            line,
+                            Some(name),
+                            format!("conflicts with the `{object_name}` column, whose value is not an object"),
+                        )),
+                    }
                 }
                 Err(message) => problems.push(problem(line, Some(name), message)),
             },

@@ -731,3 +731,21 @@ async fn usage_errors_are_exit_2_and_help_documents_exit_codes() {
         insecure.stderr
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_json_column_and_its_nested_columns_that_conflict_are_a_row_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write(
+        dir.path(),
+        "u.csv",
+        "username,email,mfa,mfa.configured\nada,ada@example.com,[1],true\n",
+    );
+    let run = jcbulk(None, &["users", "create", "--csv", s(&csv), "--dry-run"]).await;
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("line 2: mfa.configured: conflicts with the `mfa` column"),
+        "{}",
+        run.stderr
+    );
+}

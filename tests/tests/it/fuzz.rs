@@ -90,6 +90,8 @@ fn decode_all(status: u16, body: &[u8], headers: &[(String, String)]) {
     let _ = jc_transport::request_id(answer.headers());
 }
 
+/// Columns a create file may have (the header is rejected as a whole on an unknown column, so
+/// unknown ones are only added now and then).
 const COLUMNS: &[&str] = &[
     "username",
     "email",
@@ -103,40 +105,66 @@ const COLUMNS: &[&str] = &[
     "addresses.home.locality",
     "mfa.exclusionDays",
     "recoveryEmail.address",
-    "id",
-    "organization",
-    "ssh_keys",
     "delegatedAuthority",
-    "bogus",
+    "mfa",
+    "mfa.configured",
+    "addresses",
+    "addresses.work.locality",
+    "recoveryEmail",
 ];
+const UNKNOWN_FOR_CREATE: &[&str] = &["id", "organization", "ssh_keys", "bogus"];
 
 fn cell() -> impl Strategy<Value = String> {
+    // Weighted towards values that parse (booleans, numbers, JSON), which reach the deeper paths.
     prop_oneof![
-        Just(String::new()),
-        "[a-z]{1,8}",
-        "[a-z]{1,5}@[a-z]{1,5}\\.com",
-        Just("true".to_owned()),
-        Just("maybe".to_owned()),
-        "-?[0-9]{1,22}",
-        Just("[{\"name\":\"a\",\"value\":\"b\"}]".to_owned()),
-        Just("\"quoted, with comma\"".to_owned()),
-        any::<String>(),
+        2 => Just(String::new()),
+        2 => "[a-z]{1,8}",
+        2 => "[a-z]{1,5}@[a-z]{1,5}\\.com",
+        3 => prop_oneof![Just("true"), Just("no"), Just("1")].prop_map(str::to_owned),
+        1 => Just("maybe".to_owned()),
+        2 => "-?[0-9]{1,22}",
+        3 => prop_oneof![
+            Just("[{\"name\":\"a\",\"value\":\"b\"}]"),
+            Just("[1,\"x\",{\"type\":\"work\"}]"),
+            Just("{\"configured\":true}"),
+            Just("\"text\""),
+            Just("null"),
+        ]
+        .prop_map(str::to_owned),
+        1 => Just("\"quoted, with comma\"".to_owned()),
+        2 => any::<String>(),
     ]
 }
 
 fn structured_csv() -> impl Strategy<Value = Vec<u8>> {
     (
         proptest::sample::subsequence(COLUMNS.to_vec(), 1..8),
-        proptest::collection::vec(proptest::collection::vec(cell(), 0..9), 0..6),
+        proptest::option::weighted(0.1, proptest::sample::select(UNKNOWN_FOR_CREATE.to_vec())),
     )
+        .prop_map(|(mut header, unknown)| {
+            header.extend(unknown);
+            header
+        })
+        .prop_flat_map(|header| {
+            let width = header.len();
+            // Mostly rows of the header's width (they reach the deep paths), some ragged.
+            let row = prop_oneof![
+                9 => proptest::collection::vec(cell(), width..=width),
+                1 => proptest::collection::vec(cell(), 0..9),
+            ];
+            (Just(header), proptest::collection::vec(row, 0..6))
+        })
         .prop_map(|(header, rows)| {
-            let mut text = header.join(",");
-            text.push('\n');
+            // Written with the csv crate, so that quoted cells (JSON, commas) reach the parser's
+            // deeper paths instead of only making rows ragged.
+            let mut writer = csv::WriterBuilder::new()
+                .flexible(true)
+                .from_writer(Vec::new());
+            writer.write_record(&header).unwrap();
             for row in rows {
-                text.push_str(&row.join(","));
-                text.push('\n');
+                writer.write_record(&row).unwrap();
             }
-            text.into_bytes()
+            writer.into_inner().unwrap()
         })
 }
 
