@@ -1,5 +1,6 @@
 //! jc-bulk (issue 5): exact requests through mockall's `MockTransport`, and end to end against
 //! jc-mock over real HTTP.
 
+mod custom_transport;
 mod e2e;
 mod wire;
