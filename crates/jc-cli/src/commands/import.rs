@@ -197,14 +197,22 @@ impl Sinks {
     }
 }
 
-fn creation_source(args: &ImportArgs) -> CliResult<Option<CreationSource>> {
-    args.creation_source
-        .as_deref()
-        .map(|s| {
-            s.parse::<CreationSource>()
-                .map_err(|e| CliError::invalid(e.to_string()))
-        })
-        .transpose()
+/// The options every import of `args` shares: chunking, concurrency, `creation-source` and
+/// `suppressEmail`.
+fn base_options(args: &ImportArgs) -> CliResult<ImportOptions> {
+    let mut options = ImportOptions::new()
+        .chunk_size(args.chunk_size as usize)
+        .concurrency(args.concurrency as usize);
+    if let Some(source) = &args.creation_source {
+        let source = source
+            .parse::<CreationSource>()
+            .map_err(|e| CliError::invalid(e.to_string()))?;
+        options = options.creation_source(source);
+    }
+    if args.suppress_email {
+        options = options.suppress_email(true);
+    }
+    Ok(options)
 }
 
 /// Runs an import of `args.csv` as `R` records.
@@ -357,18 +365,10 @@ where
 
     let progress = Arc::new(Progress::new(checked.valid(), global.quiet));
     let bar = progress.clone();
-    let mut options = ImportOptions::new()
-        .chunk_size(args.chunk_size as usize)
-        .concurrency(args.concurrency as usize)
+    let mut options = base_options(args)?
         .validate(false)
         .wait(WaitOptions::new().timeout(Some(Duration::from_secs(args.wait_timeout))))
         .on_event(move |event| bar.on_event(event));
-    if let Some(source) = creation_source(args)? {
-        options = options.creation_source(source);
-    }
-    if args.suppress_email {
-        options = options.suppress_email(true);
-    }
     if let Some(path) = &args.journal {
         let journal = crate::journal::FileJournal::open(
             path,
@@ -490,13 +490,7 @@ where
 {
     let mut file =
         CsvFile::open(&args.csv, kind).map_err(|problems| located(&args.csv, &problems))?;
-    let mut options = ImportOptions::new();
-    if let Some(source) = creation_source(args)? {
-        options = options.creation_source(source);
-    }
-    if args.suppress_email {
-        options = options.suppress_email(true);
-    }
+    let options = base_options(args)?;
     let mut jobs = Vec::new();
     let mut chunk: Vec<R> = Vec::new();
     let mut failures = Vec::new();
