@@ -8,7 +8,8 @@ use std::process::{Command, ExitCode};
 
 const USAGE: &str = "usage: cargo xtask <ci|fmt|lint|test|bench|fuzz>
 
-  ci    cargo fmt --check, clippy -D warnings, jc-bulk without hyper, the workspace tests
+  ci    cargo fmt --check, clippy -D warnings, jc-bulk without hyper, docs (warnings denied),
+        the workspace tests
         (what .ci/run runs)
   fmt   cargo fmt --all -- --check
   lint  cargo clippy --workspace --all-targets -- -D warnings
@@ -38,7 +39,7 @@ fn main() -> ExitCode {
         };
     }
     let steps: &[&[&str]] = match task.as_str() {
-        "ci" => &[FMT, CLIPPY, NO_HYPER, TEST],
+        "ci" => &[FMT, CLIPPY, NO_HYPER, DOC, TEST],
         "fmt" => &[FMT],
         "lint" => &[CLIPPY],
         "test" => &[TEST],
@@ -65,6 +66,7 @@ const CLIPPY: &[&str] = &[
     "warnings",
 ];
 const TEST: &[&str] = &["test", "--workspace", "--locked"];
+const DOC: &[&str] = &["doc", "--workspace", "--no-deps", "--locked"];
 const NO_HYPER: &[&str] = &[
     "check",
     "-p",
@@ -76,7 +78,12 @@ const NO_HYPER: &[&str] = &[
 fn run(args: &[&str]) -> bool {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     eprintln!("xtask: cargo {}", args.join(" "));
-    match Command::new(cargo).args(args).status() {
+    // Docs are built with warnings denied, like everything else.
+    match Command::new(cargo)
+        .args(args)
+        .env("RUSTDOCFLAGS", "-D warnings")
+        .status()
+    {
         Ok(status) => status.success(),
         Err(error) => {
             eprintln!("xtask: cannot run cargo: {error}");
