@@ -255,7 +255,26 @@ impl Client {
         &self,
         request: Request<Bytes>,
     ) -> Result<T, Error> {
+        self.fetch("raw request", request).await
+    }
+
+    /// Sends `request` and decodes a 2xx JSON answer of `operation`.
+    pub(crate) async fn fetch<T: DeserializeOwned>(
+        &self,
+        operation: &'static str,
+        request: Request<Bytes>,
+    ) -> Result<T, Error> {
         let response = self.send_raw(request).await?;
-        response::decode_json("raw request", &response)
+        response::decode_json(operation, &response)
+    }
+
+    /// Sends a job submission and returns the job id of its answer.
+    pub(crate) async fn submit_job(
+        &self,
+        operation: &'static str,
+        request: Request<Bytes>,
+    ) -> Result<String, Error> {
+        let response = self.send_raw(request).await?;
+        response::decode_job_id(operation, &response)
     }
 }

@@ -4,7 +4,7 @@ use crate::client::Client;
 use crate::error::Error;
 use crate::options::{CallOptions, CreateUsersOptions, Page, UpdateUsersOptions};
 use crate::paginate;
-use crate::{request, response};
+use crate::request;
 use futures::Stream;
 use jc_models::{BulkUserCreate, BulkUserExpire, BulkUserUnlock, BulkUserUpdate, JobWorkresult};
 
@@ -22,8 +22,7 @@ impl Client {
         options: &CreateUsersOptions,
     ) -> Result<String, Error> {
         let request = request::create_users(self.endpoint(), users, options)?;
-        let response = self.send_raw(request).await?;
-        response::decode_job_id("create users", &response)
+        self.submit_job("create users", request).await
     }
 
     /// Submits a job that updates `users` (PATCH /bulk/users) and returns its id.
@@ -36,8 +35,7 @@ impl Client {
         options: &UpdateUsersOptions,
     ) -> Result<String, Error> {
         let request = request::update_users(self.endpoint(), users, options)?;
-        let response = self.send_raw(request).await?;
-        response::decode_job_id("update users", &response)
+        self.submit_job("update users", request).await
     }
 
     /// Submits a job that expires the passwords of `users` (POST /bulk/user/expires).
@@ -50,8 +48,7 @@ impl Client {
         options: &CallOptions,
     ) -> Result<String, Error> {
         let request = request::expire_users(self.endpoint(), users, options)?;
-        let response = self.send_raw(request).await?;
-        response::decode_job_id("expire users", &response)
+        self.submit_job("expire users", request).await
     }
 
     /// Submits a job that unlocks `users` (POST /bulk/user/unlocks).
@@ -64,8 +61,7 @@ impl Client {
         options: &CallOptions,
     ) -> Result<String, Error> {
         let request = request::unlock_users(self.endpoint(), users, options)?;
-        let response = self.send_raw(request).await?;
-        response::decode_job_id("unlock users", &response)
+        self.submit_job("unlock users", request).await
     }
 
     /// One page of a job's results (GET /bulk/users/{job_id}/results).
@@ -79,8 +75,7 @@ impl Client {
         options: &CallOptions,
     ) -> Result<Vec<JobWorkresult>, Error> {
         let request = request::job_results(self.endpoint(), job_id, page, options)?;
-        let response = self.send_raw(request).await?;
-        response::decode_json("job results", &response)
+        self.fetch("job results", request).await
     }
 
     /// Every result of a job, paging by 100 (CONTRACT.md section 4).

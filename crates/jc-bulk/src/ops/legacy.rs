@@ -4,7 +4,7 @@
 use crate::client::Client;
 use crate::error::Error;
 use crate::options::{CallOptions, Page};
-use crate::{request, response};
+use crate::request;
 use jc_models::{JobDetails, JobWorkresult};
 
 /// The legacy operations, through [`Client::legacy`].
@@ -27,8 +27,7 @@ impl Legacy<'_> {
     /// A transport failure, a non-2xx answer, or an unreadable body.
     pub async fn job(&self, job_id: &str, options: &CallOptions) -> Result<JobDetails, Error> {
         let request = request::legacy_job(self.client.endpoint(), job_id, options)?;
-        let response = self.client.send_raw(request).await?;
-        response::decode_json("legacy job", &response)
+        self.client.fetch("legacy job", request).await
     }
 
     /// **Deprecated.** GET /jobs/{id}/results: one page of the same list as
@@ -43,7 +42,6 @@ impl Legacy<'_> {
         options: &CallOptions,
     ) -> Result<Vec<JobWorkresult>, Error> {
         let request = request::legacy_job_results(self.client.endpoint(), job_id, page, options)?;
-        let response = self.client.send_raw(request).await?;
-        response::decode_json("legacy job results", &response)
+        self.client.fetch("legacy job results", request).await
     }
 }

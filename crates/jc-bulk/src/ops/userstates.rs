@@ -23,8 +23,7 @@ impl Client {
         options: &CallOptions,
     ) -> Result<Vec<ScheduledUserstateResult>, Error> {
         let request = request::schedule_state_change(self.endpoint(), change, options)?;
-        let response = self.send_raw(request).await?;
-        response::decode_json("schedule state change", &response)
+        self.fetch("schedule state change", request).await
     }
 
     /// One page of scheduled changes (GET /bulk/userstates).
@@ -37,8 +36,7 @@ impl Client {
         page: Page,
     ) -> Result<Vec<ScheduledUserstateResult>, Error> {
         let request = request::list_scheduled(self.endpoint(), options, page)?;
-        let response = self.send_raw(request).await?;
-        response::decode_json("list scheduled states", &response)
+        self.fetch("list scheduled states", request).await
     }
 
     /// Every scheduled change matching `options`, paging by 100.
@@ -94,9 +92,8 @@ impl Client {
             let mut read = 0usize;
             loop {
                 let request = request::next_scheduled(self.endpoint(), batch, page, options)?;
-                let response = self.send_raw(request).await?;
                 let answer: BulkUserStatesGetNextScheduledResponse =
-                    response::decode_json("next scheduled states", &response)?;
+                    self.fetch("next scheduled states", request).await?;
                 let count = answer.events_count.unwrap_or(0);
                 let items = answer.results.unwrap_or_default();
                 read += items.len();
