@@ -1,12 +1,14 @@
 //! `Client` and its builder.
 
-use crate::error::Error;
+use crate::error::{Error, InvalidInput};
+use crate::import::{BulkRecord, ImportOptions};
 use crate::request::Endpoint;
 use crate::response;
 use crate::secret::ApiKey;
 use bytes::Bytes;
 use http::{Request, Response};
-use jc_transport::Transport;
+use jc_models::{JobId, OrgId};
+use jc_transport::{check_count, check_duration, check_f64, InvalidSetting, Transport};
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
 use std::time::Duration;
@@ -47,22 +49,16 @@ impl std::str::FromStr for Region {
     }
 }
 
-/// Settings of the default transport (ignored when a transport is given).
+/// Settings of the default transport (ignored when a transport is given). Fields are private:
+/// the checked setters refuse values that would make a layer panic or spin ([`InvalidSetting`]).
 #[derive(Debug, Clone)]
-#[non_exhaustive]
 pub struct HttpSettings {
-    /// Per-attempt timeout. Default 60 s.
-    pub attempt_timeout: Duration,
-    /// Attempts in all per request (first included). Default 5.
-    pub max_attempts: u32,
-    /// Client-side rate limit in requests per second. Default 20.
-    pub max_requests_per_second: f64,
-    /// Requests in flight at most. Default 16.
-    pub max_concurrency: usize,
-    /// Extra CA certificates (PEM files).
-    pub ca_files: Vec<std::path::PathBuf>,
-    /// Allow plain `http://` to hosts that are not loopback.
-    pub allow_insecure_http: bool,
+    attempt_timeout: Duration,
+    max_attempts: u32,
+    max_requests_per_second: f64,
+    max_concurrency: usize,
+    ca_files: Vec<std::path::PathBuf>,
+    allow_insecure_http: bool,
 }
 
 impl Default for HttpSettings {
@@ -78,13 +74,77 @@ impl Default for HttpSettings {
     }
 }
 
+impl HttpSettings {
+    /// The defaults: 60 s per attempt, 5 attempts, 20 requests per second, 16 in flight.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Per-attempt timeout, 1 ms to 1 day. Default 60 s.
+    ///
+    /// # Errors
+    /// A timeout outside the range.
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Result<Self, InvalidSetting> {
+        let day = Duration::from_secs(24 * 3600);
+        self.attempt_timeout =
+            check_duration("attempt timeout", timeout, Duration::from_millis(1), day)?;
+        Ok(self)
+    }
+
+    /// Attempts in all per request, the first included: 1 to 100. Default 5.
+    ///
+    /// # Errors
+    /// A count outside the range.
+    pub fn max_attempts(mut self, attempts: u32) -> Result<Self, InvalidSetting> {
+        self.max_attempts = check_count("max_attempts", attempts, 1, jc_transport::MAX_ATTEMPTS)?;
+        Ok(self)
+    }
+
+    /// Client-side rate limit in requests per second: 0.001 to 1,000,000. Default 20.
+    ///
+    /// # Errors
+    /// A rate outside the range (0, negative, NaN and infinities included).
+    pub fn max_requests_per_second(mut self, rate: f64) -> Result<Self, InvalidSetting> {
+        self.max_requests_per_second = check_f64(
+            "requests per second",
+            rate,
+            jc_transport::MIN_RATE,
+            jc_transport::MAX_RATE,
+        )?;
+        Ok(self)
+    }
+
+    /// Requests in flight at most: 1 to 10,000. Default 16.
+    ///
+    /// # Errors
+    /// A count outside the range.
+    pub fn max_concurrency(mut self, requests: usize) -> Result<Self, InvalidSetting> {
+        self.max_concurrency = check_count("max_concurrency", requests, 1, 10_000)?;
+        Ok(self)
+    }
+
+    /// Extra CA certificates (PEM files) to trust.
+    #[must_use]
+    pub fn ca_files(mut self, files: Vec<std::path::PathBuf>) -> Self {
+        self.ca_files = files;
+        self
+    }
+
+    /// Allow plain `http://` to hosts that are not loopback.
+    #[must_use]
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+}
+
 /// Builds a [`Client`].
 #[derive(Clone, Default)]
 #[must_use]
 pub struct ClientBuilder {
     base_url: Option<String>,
     api_key: Option<ApiKey>,
-    org_id: Option<String>,
+    org_id: Option<OrgId>,
     user_agent: Option<String>,
     transport: Option<Arc<dyn Transport>>,
     http: HttpSettings,
@@ -121,7 +181,7 @@ impl ClientBuilder {
     }
 
     /// The org every call acts on (`x-org-id`), unless a call says otherwise.
-    pub fn org_id(mut self, org_id: impl Into<String>) -> Self {
+    pub fn org_id(mut self, org_id: impl Into<OrgId>) -> Self {
         self.org_id = Some(org_id.into());
         self
     }
@@ -187,12 +247,10 @@ fn default_transport(settings: &HttpSettings) -> Result<Arc<dyn Transport>, Erro
             .map_err(|e| Error::Config(e.to_string()))?;
     }
     let hyper = builder.build().map_err(|e| Error::Config(e.to_string()))?;
-    let limited = RateLimit::new(
-        Timeout::new(hyper, settings.attempt_timeout),
-        RateLimitConfig::per_second(settings.max_requests_per_second, 10)
-            .with_max_concurrency(settings.max_concurrency),
-    );
-    let policy = RetryPolicy::default().with_max_attempts(settings.max_attempts);
+    let limits = RateLimitConfig::per_second(settings.max_requests_per_second, 10)?
+        .with_max_concurrency(settings.max_concurrency)?;
+    let limited = RateLimit::new(Timeout::new(hyper, settings.attempt_timeout), limits);
+    let policy = RetryPolicy::default().with_max_attempts(settings.max_attempts)?;
     Ok(Arc::new(Retry::new(Trace::new(limited), policy)))
 }
 
@@ -233,11 +291,6 @@ impl Client {
         &self.inner.endpoint
     }
 
-    /// The transport.
-    pub fn transport(&self) -> &Arc<dyn Transport> {
-        &self.inner.transport
-    }
-
     /// Sends a request as is and returns the raw response (any status): the escape hatch for
     /// endpoints this crate does not wrap. Build it with [`Endpoint::request`].
     ///
@@ -268,12 +321,38 @@ impl Client {
         response::decode_json(operation, &response)
     }
 
+    /// Submits `records` as one bulk job (no chunking, no waiting) and returns its id: the
+    /// building block of [`Client::import`], for callers who schedule jobs themselves.
+    /// `options` gives `creation-source`, `suppressEmail` and the org; with validation on (the
+    /// default), every record is checked first.
+    ///
+    /// # Errors
+    /// Invalid records, a transport failure, or a non-2xx answer.
+    pub async fn submit<R: BulkRecord>(
+        &self,
+        records: &[R],
+        options: &ImportOptions,
+    ) -> Result<JobId, Error> {
+        if options.validates() {
+            let invalid: Vec<_> = records
+                .iter()
+                .enumerate()
+                .filter_map(|(i, r)| r.validate().err().map(|v| (i, v)))
+                .collect();
+            if !invalid.is_empty() {
+                return Err(InvalidInput::Records(invalid).into());
+            }
+        }
+        let request = R::submission(self.endpoint(), records, options)?;
+        self.submit_job(R::OPERATION, request).await
+    }
+
     /// Sends a job submission and returns the job id of its answer.
     pub(crate) async fn submit_job(
         &self,
         operation: &'static str,
         request: Request<Bytes>,
-    ) -> Result<String, Error> {
+    ) -> Result<JobId, Error> {
         let response = self.send_raw(request).await?;
         response::decode_job_id(operation, &response)
     }

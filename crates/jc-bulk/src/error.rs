@@ -109,7 +109,7 @@ pub enum Error {
     #[error("job {job_id} did not complete within {waited:?}: {done} of {expected} records done")]
     Timeout {
         /// The job.
-        job_id: String,
+        job_id: jc_models::JobId,
         /// How long it was waited for.
         waited: Duration,
         /// Records settled so far.
@@ -119,6 +119,9 @@ pub enum Error {
         /// Every result read so far.
         partial: Box<Vec<jc_models::JobWorkresult>>,
     },
+    /// A setting refused by a checked setter (a rate, an interval, a count out of range).
+    #[error("invalid setting: {0}")]
+    Setting(#[from] jc_transport::InvalidSetting),
     /// The client is misconfigured (missing API key, bad base URL, TLS settings).
     #[error("configuration: {0}")]
     Config(String),
@@ -186,7 +189,7 @@ impl Error {
             Self::Api(api) => {
                 api.status.is_client_error() || api.status == StatusCode::SERVICE_UNAVAILABLE
             }
-            Self::InvalidInput(_) | Self::Config(_) => true,
+            Self::InvalidInput(_) | Self::Config(_) | Self::Setting(_) => true,
             _ => false,
         }
     }

@@ -4,7 +4,8 @@
 //! expire and unlock users as bulk jobs, read job results (one page or a stream), schedule, list,
 //! cancel and look up user state changes, and the legacy `/jobs` paths. On top of them,
 //! [`Client::wait_for_job`] polls a job to completion and [`Client::import`] runs chunked
-//! imports that end every input record with exactly one [`Outcome`].
+//! imports that end every input record with exactly one [`Outcome`]. Both are long-running
+//! values with two faces: a `Stream` of progress events, and an `IntoFuture` of the result.
 //!
 //! Requests are values: [`request`] builds each operation into an `http::Request<Bytes>` and
 //! [`response`] decodes answers, both pure; the client only sends through a
@@ -36,6 +37,7 @@
 //! ```
 
 mod client;
+mod driven;
 mod error;
 mod filter;
 mod import;
@@ -51,15 +53,19 @@ pub use client::{Client, ClientBuilder, HttpSettings, Region};
 pub use error::{ApiError, Error, InvalidInput};
 pub use filter::Filter;
 pub use import::{
-    stable_hash, BulkRecord, ChunkInfo, EventFn, ImportEvent, ImportOptions, ImportReport,
-    ImportSummary, InputRecord, Journal, JournalDecision, Outcome, RecordKey, RecordOutcome,
+    BulkRecord, ChunkInfo, Import, ImportEvent, ImportOptions, ImportReport, ImportSummary,
+    InputRecord, Journal, JournalDecision, Outcome, RecordKey, RecordOutcome, MAX_CHUNK_SIZE,
+    MAX_CONCURRENCY,
 };
 pub use ops::Legacy;
 pub use options::{
     CallOptions, CreateUsersOptions, ListScheduledOptions, Page, UpdateUsersOptions,
 };
 pub use secret::ApiKey;
-pub use wait::{JobProgress, ProgressFn, WaitOptions};
+pub use wait::{JobProgress, JobWaiter, WaitOptions};
+
+pub use jc_models::{JobId, OrgId, UserId};
+pub use jc_transport::InvalidSetting;
 
 pub use jc_models as models;
 pub use jc_transport as transport;

@@ -3,7 +3,7 @@
 
 use crate::error::{Error, InvalidInput};
 use crate::filter::Filter;
-use jc_models::CreationSource;
+use jc_models::{CreationSource, OrgId};
 
 /// One page of a list: `limit` 1..=100 and `skip` (CONTRACT.md section 3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,7 +65,7 @@ macro_rules! org_setter {
     () => {
         /// Send this call to another org (`x-org-id`) than the client's.
         #[must_use]
-        pub fn org(mut self, org_id: impl Into<String>) -> Self {
+        pub fn org(mut self, org_id: impl Into<OrgId>) -> Self {
             self.org_id = Some(org_id.into());
             self
         }
@@ -77,7 +77,7 @@ macro_rules! org_setter {
 #[non_exhaustive]
 pub struct CallOptions {
     /// `x-org-id` for this call.
-    pub org_id: Option<String>,
+    pub org_id: Option<OrgId>,
 }
 
 impl CallOptions {
@@ -99,7 +99,7 @@ pub struct CreateUsersOptions {
     /// Skip the client-side `validate()` of each record.
     pub skip_validation: bool,
     /// `x-org-id` for this call.
-    pub org_id: Option<String>,
+    pub org_id: Option<OrgId>,
 }
 
 impl CreateUsersOptions {
@@ -140,7 +140,7 @@ pub struct UpdateUsersOptions {
     /// Skip the client-side `validate()` of each record.
     pub skip_validation: bool,
     /// `x-org-id` for this call.
-    pub org_id: Option<String>,
+    pub org_id: Option<OrgId>,
 }
 
 impl UpdateUsersOptions {
@@ -174,7 +174,7 @@ pub struct ListScheduledOptions {
     /// Only this user's changes (`userid`).
     pub user_id: Option<String>,
     /// `x-org-id` for this call.
-    pub org_id: Option<String>,
+    pub org_id: Option<OrgId>,
 }
 
 impl ListScheduledOptions {

@@ -71,7 +71,7 @@ where
 /// page; a `Link` is followed on the same origin with the same org.
 pub(crate) fn list<T, B>(
     client: &Client,
-    org_id: Option<String>,
+    org_id: Option<jc_models::OrgId>,
     operation: &'static str,
     build: B,
 ) -> impl Stream<Item = Result<T, Error>> + Send + 'static

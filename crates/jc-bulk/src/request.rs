@@ -14,7 +14,7 @@ use bytes::Bytes;
 use http::{HeaderValue, Method, Request};
 use jc_models::{
     BulkScheduledStatechangeCreate, BulkUserCreate, BulkUserExpire, BulkUserUnlock, BulkUserUpdate,
-    Validate,
+    OrgId, Validate,
 };
 use jc_transport::Idempotency;
 use serde::Serialize;
@@ -24,7 +24,7 @@ use serde::Serialize;
 pub struct Endpoint {
     base_url: String,
     api_key: ApiKey,
-    org_id: Option<String>,
+    org_id: Option<OrgId>,
     user_agent: HeaderValue,
 }
 
@@ -56,7 +56,7 @@ impl Endpoint {
 
     /// The same endpoint acting on `org_id` by default.
     #[must_use]
-    pub fn with_org(mut self, org_id: Option<String>) -> Self {
+    pub fn with_org(mut self, org_id: Option<OrgId>) -> Self {
         self.org_id = org_id.filter(|org| !org.trim().is_empty());
         self
     }

@@ -31,7 +31,7 @@ fn text_field(value: &Value, key: &str) -> Option<String> {
 }
 
 /// Reads any non-2xx answer into an [`ApiError`].
-pub fn api_error(response: &Response<Bytes>) -> ApiError {
+pub(crate) fn api_error(response: &Response<Bytes>) -> ApiError {
     let body = response.body();
     let json: Option<Value> = serde_json::from_slice(body).ok();
     let object = json.as_ref().filter(|v| v.is_object());
@@ -59,7 +59,7 @@ pub fn api_error(response: &Response<Bytes>) -> ApiError {
 ///
 /// # Errors
 /// Any non-2xx status.
-pub fn check_status(response: &Response<Bytes>) -> Result<(), Error> {
+pub(crate) fn check_status(response: &Response<Bytes>) -> Result<(), Error> {
     if response.status().is_success() {
         Ok(())
     } else {
@@ -101,10 +101,13 @@ pub fn decode_empty(response: &Response<Bytes>) -> Result<(), Error> {
 ///
 /// # Errors
 /// A non-2xx status, or no job id in the body.
-pub fn decode_job_id(operation: &'static str, response: &Response<Bytes>) -> Result<String, Error> {
-    let job: jc_models::JobId = decode_json(operation, response)?;
+pub fn decode_job_id(
+    operation: &'static str,
+    response: &Response<Bytes>,
+) -> Result<jc_models::JobId, Error> {
+    let job: jc_models::JobIdBody = decode_json(operation, response)?;
     match job.job_id.filter(|id| !id.trim().is_empty()) {
-        Some(id) => Ok(id),
+        Some(id) => Ok(jc_models::JobId::new(id)),
         None => Err(Error::Decode {
             operation,
             path: "jobId".into(),
@@ -115,7 +118,7 @@ pub fn decode_job_id(operation: &'static str, response: &Response<Bytes>) -> Res
 }
 
 /// The `rel="next"` target of a `Link` header, if any (CONTRACT.md section 4).
-pub fn next_link(response: &Response<Bytes>) -> Option<String> {
+pub(crate) fn next_link(response: &Response<Bytes>) -> Option<String> {
     let header = response.headers().get(http::header::LINK)?.to_str().ok()?;
     header.split(',').find_map(|part| {
         let (target, params) = part.split_once(';')?;
@@ -128,6 +131,15 @@ pub fn next_link(response: &Response<Bytes>) -> Option<String> {
         let target = target.trim().strip_prefix('<')?.strip_suffix('>')?;
         is_next.then(|| target.to_owned())
     })
+}
+
+/// Internals that the fuzz tests drive directly; not part of the API.
+#[doc(hidden)]
+pub mod fuzzing {
+    /// See the crate-private `next_link`.
+    pub fn next_link(response: &http::Response<bytes::Bytes>) -> Option<String> {
+        super::next_link(response)
+    }
 }
 
 #[cfg(test)]

@@ -2,11 +2,18 @@
 //! settled (CONTRACT.md section 2) or a timeout.
 
 use crate::client::Client;
+use crate::driven::Driven;
 use crate::error::Error;
 use crate::options::{CallOptions, Page};
-use jc_models::JobWorkresult;
-use std::sync::Arc;
+use futures::future::BoxFuture;
+use futures::{Stream, StreamExt};
+use jc_models::{JobId, JobWorkresult, OrgId};
+use jc_transport::{check_count, check_duration, check_f64, InvalidSetting, MAX_DURATION};
+use std::future::IntoFuture;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
+use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 /// Where a job stands.
@@ -14,7 +21,7 @@ use tokio::time::Instant;
 #[non_exhaustive]
 pub struct JobProgress {
     /// The job.
-    pub job_id: String,
+    pub job_id: JobId,
     /// Records submitted.
     pub expected: usize,
     /// Results the server lists so far.
@@ -32,42 +39,16 @@ impl JobProgress {
     }
 }
 
-/// A progress callback.
-pub type ProgressFn = Arc<dyn Fn(&JobProgress) + Send + Sync>;
-
-/// How to wait.
-#[derive(Clone)]
-#[non_exhaustive]
+/// How to wait. Fields are private: the checked setters refuse intervals, factors and timeouts
+/// that would overflow or spin ([`InvalidSetting`]).
+#[derive(Debug, Clone)]
 pub struct WaitOptions {
-    /// Wait before the second poll (the first is immediate). Default 100 ms.
-    pub initial_interval: Duration,
-    /// Longest wait between polls. Default 5 s.
-    pub max_interval: Duration,
-    /// Growth of the wait after each poll. Default 1.5.
-    pub factor: f64,
-    /// Give up after this long; `None` waits forever. Default 30 minutes.
-    pub timeout: Option<Duration>,
-    /// `x-org-id` for the polls.
-    pub org_id: Option<String>,
-    /// Called after every poll.
-    pub on_progress: Option<ProgressFn>,
-    /// Polls in a row that may fail with a retryable error (5xx, 429, transport) before the wait
-    /// gives up; a job's results are not lost to one bad poll. Default 10.
-    pub max_failed_polls: u32,
-}
-
-impl std::fmt::Debug for WaitOptions {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WaitOptions")
-            .field("initial_interval", &self.initial_interval)
-            .field("max_interval", &self.max_interval)
-            .field("factor", &self.factor)
-            .field("timeout", &self.timeout)
-            .field("org_id", &self.org_id)
-            .field("on_progress", &self.on_progress.is_some())
-            .field("max_failed_polls", &self.max_failed_polls)
-            .finish()
-    }
+    initial_interval: Duration,
+    max_interval: Duration,
+    factor: f64,
+    timeout: Option<Duration>,
+    org_id: Option<OrgId>,
+    max_failed_polls: u32,
 }
 
 impl Default for WaitOptions {
@@ -78,56 +59,92 @@ impl Default for WaitOptions {
             factor: 1.5,
             timeout: Some(Duration::from_secs(30 * 60)),
             org_id: None,
-            on_progress: None,
             max_failed_polls: 10,
         }
     }
 }
 
 impl WaitOptions {
-    /// The defaults.
+    /// The defaults: polls 100 ms apart at first, growing by 1.5 up to 5 s; a 30-minute timeout;
+    /// up to 10 failed polls in a row.
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// Poll intervals: start at `initial`, grow by `factor`, at most `max`.
-    #[must_use]
-    pub fn intervals(mut self, initial: Duration, max: Duration, factor: f64) -> Self {
-        self.initial_interval = initial;
-        self.max_interval = max.max(initial);
-        self.factor = if factor.is_finite() && factor >= 1.0 {
-            factor
-        } else {
-            1.0
-        };
-        self
+    /// Poll intervals: start at `initial` (at least 1 ms), grow by `factor` (1 to 100), at most
+    /// `max` (at least `initial`, at most a day).
+    ///
+    /// # Errors
+    /// A value outside its range.
+    pub fn intervals(
+        mut self,
+        initial: Duration,
+        max: Duration,
+        factor: f64,
+    ) -> Result<Self, InvalidSetting> {
+        let day = Duration::from_secs(24 * 3600);
+        self.max_interval = check_duration("max_interval", max, Duration::from_millis(1), day)?;
+        self.initial_interval =
+            check_duration("initial_interval", initial, Duration::from_millis(1), max)?;
+        self.factor = check_f64("factor", factor, 1.0, 100.0)?;
+        Ok(self)
     }
 
-    /// Give up after `timeout` (`None`: never).
-    #[must_use]
-    pub fn timeout(mut self, timeout: Option<Duration>) -> Self {
-        self.timeout = timeout;
-        self
+    /// Give up after `timeout` (at least 1 ms, at most 30 days); `None` waits as long as the job
+    /// makes progress.
+    ///
+    /// # Errors
+    /// A timeout outside the range.
+    pub fn timeout(mut self, timeout: Option<Duration>) -> Result<Self, InvalidSetting> {
+        self.timeout = timeout
+            .map(|t| check_duration("wait timeout", t, Duration::from_millis(1), MAX_DURATION))
+            .transpose()?;
+        Ok(self)
+    }
+
+    /// Polls in a row that may fail with a retryable error (5xx, 429, transport) before the wait
+    /// gives up (0 to 1,000; default 10): a job's results are not lost to one bad poll.
+    ///
+    /// # Errors
+    /// More than 1,000.
+    pub fn max_failed_polls(mut self, polls: u32) -> Result<Self, InvalidSetting> {
+        self.max_failed_polls = check_count("max_failed_polls", polls, 0, 1000)?;
+        Ok(self)
     }
 
     /// Poll in another org than the client's.
     #[must_use]
-    pub fn org(mut self, org_id: impl Into<String>) -> Self {
+    pub fn org(mut self, org_id: impl Into<OrgId>) -> Self {
         self.org_id = Some(org_id.into());
         self
     }
 
-    /// Call `callback` after every poll.
-    #[must_use]
-    pub fn on_progress(mut self, callback: impl Fn(&JobProgress) + Send + Sync + 'static) -> Self {
-        self.on_progress = Some(Arc::new(callback));
+    /// The org the polls go to, when not the client's.
+    pub fn org_id(&self) -> Option<&OrgId> {
+        self.org_id.as_ref()
+    }
+
+    /// The timeout, if any.
+    pub fn timeout_limit(&self) -> Option<Duration> {
+        self.timeout
+    }
+
+    /// The intervals: initial, largest, growth factor.
+    pub fn interval_settings(&self) -> (Duration, Duration, f64) {
+        (self.initial_interval, self.max_interval, self.factor)
+    }
+
+    pub(crate) fn org_or(mut self, org: Option<&OrgId>) -> Self {
+        if self.org_id.is_none() {
+            self.org_id = org.cloned();
+        }
         self
     }
 }
 
-fn progress(job_id: &str, expected: usize, results: &[JobWorkresult]) -> JobProgress {
+fn progress(job_id: &JobId, expected: usize, results: &[JobWorkresult]) -> JobProgress {
     JobProgress {
-        job_id: job_id.to_owned(),
+        job_id: job_id.clone(),
         expected,
         received: results.len(),
         done: results.iter().filter(|r| r.is_terminal()).count(),
@@ -135,11 +152,70 @@ fn progress(job_id: &str, expected: usize, results: &[JobWorkresult]) -> JobProg
     }
 }
 
+/// A job being waited for: a [`Stream`] of [`JobProgress`] (one item per poll) and an
+/// [`IntoFuture`] of every result. Nothing is sent until it is polled or awaited.
+///
+/// ```no_run
+/// # async fn f(client: jc_bulk::Client, job: jc_bulk::JobId) -> Result<(), jc_bulk::Error> {
+/// use futures::StreamExt;
+/// let options = jc_bulk::WaitOptions::new();
+/// // Only the end:
+/// let results = client.wait_for_job(&job, 800, &options).await?;
+/// // Progress, then the end:
+/// let mut waiter = client.wait_for_job(&job, 800, &options);
+/// while let Some(progress) = waiter.next().await {
+///     println!("{} of {} done", progress.done, progress.expected);
+/// }
+/// let results = waiter.take_result().expect("the stream has ended")?;
+/// # Ok(()) }
+/// ```
+pub struct JobWaiter {
+    inner: Driven<JobProgress, Result<Vec<JobWorkresult>, Error>>,
+}
+
+impl std::fmt::Debug for JobWaiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JobWaiter").finish_non_exhaustive()
+    }
+}
+
+impl JobWaiter {
+    /// The results (or the error that ended the wait), once the stream has ended; `None` before,
+    /// and after the first call.
+    pub fn take_result(&mut self) -> Option<Result<Vec<JobWorkresult>, Error>> {
+        self.inner.take_result()
+    }
+}
+
+impl Stream for JobWaiter {
+    type Item = JobProgress;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<JobProgress>> {
+        self.inner.poll_event(cx)
+    }
+}
+
+impl IntoFuture for JobWaiter {
+    type Output = Result<Vec<JobWorkresult>, Error>;
+    type IntoFuture = BoxFuture<'static, Self::Output>;
+
+    fn into_future(mut self) -> Self::IntoFuture {
+        Box::pin(async move {
+            while self.next().await.is_some() {}
+            self.take_result().unwrap_or_else(|| {
+                Err(Error::Config(
+                    "internal error: the wait ended without a result".into(),
+                ))
+            })
+        })
+    }
+}
+
 impl Client {
     /// Re-reads the results from the first page that still holds a pending record.
     async fn refresh(
         &self,
-        job_id: &str,
+        job_id: &JobId,
         results: &mut Vec<JobWorkresult>,
         options: &CallOptions,
     ) -> Result<(), Error> {
@@ -160,48 +236,65 @@ impl Client {
         }
     }
 
-    /// Polls the results of `job_id` until all `expected` records are settled, and returns every
-    /// result.
+    /// Waits for `job_id` until all `expected` records are settled: a [`JobWaiter`], to iterate
+    /// for progress or to await for every result.
     ///
-    /// # Errors
-    /// [`Error::Timeout`] (with the results read so far) when the job does not complete in time;
-    /// any error of reading the results.
-    pub async fn wait_for_job(
+    /// The wait ends with [`Error::Timeout`] (with the results read so far) when the job does not
+    /// complete in time, or with the error of a poll that cannot be retried.
+    pub fn wait_for_job(
         &self,
-        job_id: &str,
+        job_id: &JobId,
         expected: usize,
         options: &WaitOptions,
+    ) -> JobWaiter {
+        let (client, job_id, options) = (self.clone(), job_id.clone(), options.clone());
+        JobWaiter {
+            inner: Driven::new(move |progress| async move {
+                client
+                    .poll_job(&job_id, expected, &options, &progress)
+                    .await
+            }),
+        }
+    }
+
+    async fn poll_job(
+        &self,
+        job_id: &JobId,
+        expected: usize,
+        options: &WaitOptions,
+        report: &mpsc::Sender<JobProgress>,
     ) -> Result<Vec<JobWorkresult>, Error> {
         let started = Instant::now();
         let call = CallOptions {
             org_id: options.org_id.clone(),
         };
         let mut interval = options.initial_interval;
-        let mut results = Vec::with_capacity(expected);
+        let mut results = Vec::with_capacity(expected.min(100_000));
         let mut failed_polls = 0;
         loop {
             match self.refresh(job_id, &mut results, &call).await {
                 Ok(()) => failed_polls = 0,
                 Err(error) if error.is_retryable() && failed_polls < options.max_failed_polls => {
                     failed_polls += 1;
-                    tracing::debug!(job_id, %error, failed_polls, "a poll failed; polling on");
+                    tracing::debug!(%job_id, %error, failed_polls, "a poll failed; polling on");
                 }
                 Err(error) => return Err(error),
             }
             let now = progress(job_id, expected, &results);
-            if let Some(callback) = &options.on_progress {
-                callback(&now);
-            }
-            if now.is_complete() {
+            let complete = now.is_complete();
+            let done = now.done;
+            // A consumer that went away only stops the reports, not the wait.
+            let _ = report.send(now).await;
+            if complete {
                 return Ok(results);
             }
             let waited = started.elapsed();
             let remaining = options.timeout.map(|limit| limit.saturating_sub(waited));
             if remaining == Some(Duration::ZERO) {
                 return Err(Error::Timeout {
-                    job_id: job_id.to_owned(),
+                    job_id: job_id.clone(),
                     waited,
-                    done: now.done,
+                    done,
                     expected,
                     partial: Box::new(results),
                 });
@@ -216,6 +309,7 @@ impl Client {
 mod tests {
     use super::*;
     use jc_transport::test_util::ReplayTransport;
+    use std::sync::Arc;
 
     #[tokio::test(start_paused = true)]
     async fn a_failed_poll_does_not_end_the_wait() {
@@ -231,7 +325,7 @@ mod tests {
             .build()
             .unwrap();
         let results = client
-            .wait_for_job("j", 1, &WaitOptions::default())
+            .wait_for_job(&JobId::new("j"), 1, &WaitOptions::default())
             .await
             .unwrap();
         assert!(results[0].is_terminal());
@@ -243,12 +337,12 @@ mod tests {
             .transport(failing)
             .build()
             .unwrap();
-        let options = WaitOptions {
-            max_failed_polls: 1,
-            ..WaitOptions::default()
-        };
+        let options = WaitOptions::default().max_failed_polls(1).unwrap();
         assert!(
-            client.wait_for_job("j", 1, &options).await.is_err(),
+            client
+                .wait_for_job(&JobId::new("j"), 1, &options)
+                .await
+                .is_err(),
             "gives up after the limit"
         );
     }

@@ -58,13 +58,13 @@ pub struct Global {
     /// Output format [default: table on a terminal, json otherwise]
     #[arg(long, short = 'o', value_enum, global = true)]
     pub output: Option<Format>,
-    /// Per-request timeout in seconds
-    #[arg(long, default_value_t = 60, global = true)]
+    /// Per-request timeout in seconds (1 to 86400)
+    #[arg(long, default_value_t = 60, global = true, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub timeout: u64,
-    /// Retries of a failed request (never for a job submission that may have reached JumpCloud)
-    #[arg(long, default_value_t = 4, global = true)]
+    /// Retries of a failed request, 0 to 99 (never for a job submission that may have reached JumpCloud)
+    #[arg(long, default_value_t = 4, global = true, value_parser = clap::value_parser!(u32).range(0..=99))]
     pub max_retries: u32,
-    /// Requests per second at most
+    /// Requests per second at most (0.001 to 1000000)
     #[arg(long, default_value_t = 20.0, global = true)]
     pub max_rps: f64,
     /// Extra CA certificate(s) to trust, PEM (corporate TLS proxies)
@@ -130,9 +130,42 @@ pub enum TemplateKind {
 /// Options of `users create` and `users update`.
 #[derive(Debug, Args, Clone)]
 pub struct ImportArgs {
-    /// The CSV file (header row of JSON field names)
-    #[arg(long)]
+    /// The CSV file (header row of JSON field names), or - for standard input
+    #[arg(long, value_name = "FILE")]
     pub csv: PathBuf,
+    /// creation-source header (create only)
+    #[arg(long, value_parser = ["jumpcloud:gapps", "jumpcloud:o365", "jumpcloud:workday", "jumpcloud:scim", "jumpcloud:bulk", "jumpcloud:custom_integration"])]
+    pub creation_source: Option<String>,
+    /// Don't send the job results e-mail to the administrator
+    #[arg(long)]
+    pub suppress_email: bool,
+    /// Options every bulk command shares.
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// Options of `users expire` and `users unlock`: ids on the command line or in a CSV file.
+#[derive(Debug, Args, Clone)]
+pub struct TargetArgs {
+    /// User ids, comma-separated (never written to a file)
+    #[arg(
+        long,
+        value_delimiter = ',',
+        conflicts_with = "csv",
+        required_unless_present = "csv"
+    )]
+    pub ids: Vec<String>,
+    /// A CSV file with an `id` column, or - for standard input
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Options every bulk command shares.
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// Options every bulk command (`users create|update|expire|unlock`) shares.
+#[derive(Debug, Args, Clone)]
+pub struct RunArgs {
     /// Send the valid rows and report the invalid ones, instead of stopping
     #[arg(long)]
     pub skip_invalid: bool,
@@ -148,8 +181,8 @@ pub struct ImportArgs {
     /// Submit and print the job ids without waiting for the results
     #[arg(long)]
     pub no_wait: bool,
-    /// Give up waiting for a job after this many seconds
-    #[arg(long, default_value_t = 1800)]
+    /// Give up waiting for a job after this many seconds (1 to 2592000, 30 days)
+    #[arg(long, default_value_t = 1800, value_parser = clap::value_parser!(u64).range(1..=2_592_000))]
     pub wait_timeout: u64,
     /// Write one row per input line (CSV or JSON by extension)
     #[arg(long)]
@@ -157,12 +190,6 @@ pub struct ImportArgs {
     /// Write the failed and unsent input rows, in the input's columns, ready to fix and re-run
     #[arg(long)]
     pub failed_rows: Option<PathBuf>,
-    /// creation-source header (create only)
-    #[arg(long, value_parser = ["jumpcloud:gapps", "jumpcloud:o365", "jumpcloud:workday", "jumpcloud:scim", "jumpcloud:bulk", "jumpcloud:custom_integration"])]
-    pub creation_source: Option<String>,
-    /// Don't send the job results e-mail to the administrator
-    #[arg(long)]
-    pub suppress_email: bool,
     /// Record each chunk's submission in this file, to resume after an interruption
     #[arg(long)]
     pub journal: Option<PathBuf>,
@@ -171,16 +198,21 @@ pub struct ImportArgs {
     pub resume: bool,
 }
 
-/// Options of `users expire` and `users unlock`.
-#[derive(Debug, Args)]
-#[group(required = true, multiple = false)]
-pub struct TargetArgs {
-    /// User ids, comma-separated
-    #[arg(long, value_delimiter = ',')]
-    pub ids: Vec<String>,
-    /// A CSV file with an `id` column
-    #[arg(long)]
-    pub csv: Option<PathBuf>,
+impl Default for RunArgs {
+    fn default() -> Self {
+        Self {
+            skip_invalid: false,
+            dry_run: false,
+            chunk_size: 800,
+            concurrency: 4,
+            no_wait: false,
+            wait_timeout: 1800,
+            report: None,
+            failed_rows: None,
+            journal: None,
+            resume: false,
+        }
+    }
 }
 
 /// `jobs` commands.
@@ -189,7 +221,7 @@ pub enum JobsCommand {
     /// Results of a bulk job
     Results {
         /// The job id
-        job_id: String,
+        job_id: jc_bulk::JobId,
         /// Every result (pages through them)
         #[arg(long, conflicts_with_all = ["limit", "skip"])]
         all: bool,
@@ -203,18 +235,18 @@ pub enum JobsCommand {
     /// Wait until a job's records are all processed
     Wait {
         /// The job id
-        job_id: String,
+        job_id: jc_bulk::JobId,
         /// Records the job holds
         #[arg(long)]
         expected: usize,
-        /// Give up after this many seconds
-        #[arg(long, default_value_t = 1800)]
+        /// Give up after this many seconds (1 to 2592000, 30 days)
+        #[arg(long, default_value_t = 1800, value_parser = clap::value_parser!(u64).range(1..=2_592_000))]
         wait_timeout: u64,
     },
     /// A job's details (legacy /jobs/{id}, deprecated by JumpCloud)
     Get {
         /// The job id
-        id: String,
+        id: jc_bulk::JobId,
     },
 }
 
@@ -250,8 +282,16 @@ pub enum UserstatesCommand {
     /// The next scheduled change of each state for users (any number of ids)
     Next {
         /// User ids, comma-separated
-        #[arg(long, value_delimiter = ',', required = true)]
+        #[arg(
+            long,
+            value_delimiter = ',',
+            conflicts_with = "csv",
+            required_unless_present = "csv"
+        )]
         user_ids: Vec<String>,
+        /// A CSV file with an `id` column, or - for standard input
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
     },
 }
 
@@ -272,8 +312,8 @@ pub struct ScheduleArgs {
         required_unless_present = "csv"
     )]
     pub user_ids: Vec<String>,
-    /// A CSV file with an `id` column
-    #[arg(long)]
+    /// A CSV file with an `id` column, or - for standard input
+    #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
     /// Send activation e-mails (ACTIVATED only)
     #[arg(long)]

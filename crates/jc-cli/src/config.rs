@@ -55,12 +55,21 @@ pub fn client(global: &Global) -> Result<Client, CliError> {
         (None, Some(RegionArg::In)) => Region::In.base_url().to_owned(),
         (None, _) => Region::Us.base_url().to_owned(),
     };
-    let mut http = HttpSettings::default();
-    http.attempt_timeout = Duration::from_secs(global.timeout.max(1));
-    http.max_attempts = global.max_retries.saturating_add(1);
-    http.max_requests_per_second = global.max_rps;
-    http.ca_files = global.ca_cert.clone();
-    http.allow_insecure_http = global.allow_insecure_http;
+    let invalid = |flag: &str, e: jc_bulk::InvalidSetting| {
+        CliError::invalid(format!(
+            "{flag}: {}",
+            e.to_string().replace(e.setting, "it")
+        ))
+    };
+    let http = HttpSettings::new()
+        .attempt_timeout(Duration::from_secs(global.timeout))
+        .map_err(|e| invalid("--timeout", e))?
+        .max_attempts(global.max_retries.saturating_add(1))
+        .map_err(|e| invalid("--max-retries", e))?
+        .max_requests_per_second(global.max_rps)
+        .map_err(|e| invalid("--max-rps", e))?
+        .ca_files(global.ca_cert.clone())
+        .allow_insecure_http(global.allow_insecure_http);
     let mut builder = Client::builder().api_key(key).base_url(base).http(http);
     if let Some(org) = global.org_id.clone().filter(|o| !o.trim().is_empty()) {
         builder = builder.org_id(org);

@@ -395,7 +395,7 @@ pub struct CsvFile {
     path: PathBuf,
     kind: Kind,
     header: Header,
-    reader: csv::Reader<std::fs::File>,
+    reader: csv::Reader<Box<dyn std::io::Read + Send>>,
 }
 
 impl CsvFile {
@@ -411,10 +411,22 @@ impl CsvFile {
                 format!("cannot open {}: {e}", path.display()),
             )]
         })?;
+        Self::from_reader(path, Box::new(file), kind)
+    }
+
+    /// Reads the header of CSV text from `reader`, named `path` in messages.
+    ///
+    /// # Errors
+    /// An empty input, or header problems.
+    pub fn from_reader(
+        path: &Path,
+        reader: Box<dyn std::io::Read + Send>,
+        kind: Kind,
+    ) -> Result<Self, Vec<Problem>> {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
-            .from_reader(file);
+            .from_reader(reader);
         let mut first = csv::StringRecord::new();
         match reader.read_record(&mut first) {
             Ok(true) => {}
@@ -540,7 +552,7 @@ impl Duplicates {
     /// Notes the row's identifying values.
     pub fn add(&mut self, line: u64, identity: Vec<(&'static str, String)>) {
         for (field, value) in identity {
-            let hash = jc_bulk::stable_hash(&[field.as_bytes(), value.as_bytes()]);
+            let hash = fnv1a(&[field.as_bytes(), value.as_bytes()]);
             let line = u32::try_from(line).unwrap_or(u32::MAX);
             self.seen.push(
                 (u128::from(hash) << 64) | (u128::from(field_tag(field)) << 32) | u128::from(line),
@@ -565,6 +577,16 @@ impl Duplicates {
             })
             .collect()
     }
+}
+
+/// FNV-1a (64 bit) of the parts, each followed by a separator byte.
+fn fnv1a(parts: &[&[u8]]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in parts.iter().flat_map(|part| part.iter().chain([&0xff])) {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
 }
 
 const FIELD_TAGS: [&str; 3] = ["username", "email", "id"];

@@ -1,15 +1,16 @@
 //! `--journal FILE`: a JSON-lines file that records, per chunk, a hash of its content and its
 //! job id before and after submission, synced to disk each time; `--resume` reads it back so a
-//! rerun re-attaches to submitted jobs and only sends what never reached JumpCloud.
+//! rerun re-attaches to submitted jobs and only sends what never reached JumpCloud. Writes and
+//! syncs run on tokio's blocking pool, never on a worker thread.
 
 use crate::exit::{CliError, CliResult};
-use jc_bulk::{ChunkInfo, Journal, JournalDecision};
+use jc_bulk::{ChunkInfo, JobId, Journal, JournalDecision};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// What an earlier run noted last about a chunk.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,7 +25,7 @@ enum Noted {
 #[derive(Debug)]
 pub struct FileJournal {
     path: PathBuf,
-    file: Mutex<File>,
+    file: Arc<Mutex<File>>,
     earlier: HashMap<u64, Noted>,
 }
 
@@ -112,34 +113,40 @@ impl FileJournal {
         }
         Ok(Self {
             path: path.to_owned(),
-            file: Mutex::new(file),
+            file: Arc::new(Mutex::new(file)),
             earlier,
         })
     }
 
-    /// Appends an event and syncs it to disk.
-    fn note(&self, chunk: &ChunkInfo, event: &str, extra: Value) -> std::io::Result<()> {
+    /// Appends an event and syncs it to disk, on the blocking pool.
+    async fn note(&self, chunk: &ChunkInfo, event: &str, extra: Value) -> std::io::Result<()> {
         let mut line = json!({"event": event, "hash": hex(chunk.hash), "chunk": chunk.chunk, "first": chunk.first, "last": chunk.last, "records": chunk.records});
         if let (Some(line), Value::Object(extra)) = (line.as_object_mut(), extra) {
             line.extend(extra);
         }
-        let mut file = self.file.lock().unwrap_or_else(|p| p.into_inner());
-        writeln!(file, "{line}")?;
-        file.sync_data()
+        let file = self.file.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut file = file.lock().unwrap_or_else(|p| p.into_inner());
+            writeln!(file, "{line}")?;
+            file.sync_data()
+        })
+        .await
+        .map_err(std::io::Error::other)?
     }
 
-    fn note_or_warn(&self, chunk: &ChunkInfo, event: &str, extra: Value) {
-        if let Err(error) = self.note(chunk, event, extra) {
+    async fn note_or_warn(&self, chunk: &ChunkInfo, event: &str, extra: Value) {
+        if let Err(error) = self.note(chunk, event, extra).await {
             tracing::error!(journal = %self.path.display(), %error, "cannot write the journal");
         }
     }
 }
 
+#[async_trait::async_trait]
 impl Journal for FileJournal {
-    fn before_submit(&self, chunk: &ChunkInfo) -> JournalDecision {
+    async fn before_submit(&self, chunk: &ChunkInfo) -> JournalDecision {
         let lines = format!("lines {}-{}", chunk.first, chunk.last);
         match self.earlier.get(&chunk.hash) {
-            Some(Noted::Submitted(job)) => JournalDecision::Attach { job_id: job.clone() },
+            Some(Noted::Submitted(job)) => JournalDecision::Attach { job_id: JobId::new(job) },
             Some(Noted::Submitting) => JournalDecision::Unknown {
                 reason: format!(
                     "an earlier run stopped while submitting this chunk ({lines}); JumpCloud may have created its job, so it is not sent again: check these users before re-running them"
@@ -148,7 +155,7 @@ impl Journal for FileJournal {
             Some(Noted::Unknown(reason)) => JournalDecision::Unknown {
                 reason: format!("an earlier run could not tell whether this chunk ({lines}) was applied: {reason}"),
             },
-            Some(Noted::NotSent) | None => match self.note(chunk, "submitting", json!({})) {
+            Some(Noted::NotSent) | None => match self.note(chunk, "submitting", json!({})).await {
                 Ok(()) => JournalDecision::Submit,
                 Err(error) => JournalDecision::Skip {
                     reason: format!("not sent: cannot write the journal {}: {error}", self.path.display()),
@@ -157,19 +164,22 @@ impl Journal for FileJournal {
         }
     }
 
-    fn submitted(&self, chunk: &ChunkInfo, job_id: &str) {
-        self.note_or_warn(chunk, "submitted", json!({"job_id": job_id}));
+    async fn submitted(&self, chunk: &ChunkInfo, job_id: &JobId) {
+        self.note_or_warn(chunk, "submitted", json!({"job_id": job_id}))
+            .await;
     }
 
-    fn not_submitted(&self, chunk: &ChunkInfo, reason: &str) {
-        self.note_or_warn(chunk, "not_sent", json!({"reason": reason}));
+    async fn not_submitted(&self, chunk: &ChunkInfo, reason: &str) {
+        self.note_or_warn(chunk, "not_sent", json!({"reason": reason}))
+            .await;
     }
 
-    fn outcome_unknown(&self, chunk: &ChunkInfo, reason: &str) {
-        self.note_or_warn(chunk, "unknown", json!({"reason": reason}));
+    async fn outcome_unknown(&self, chunk: &ChunkInfo, reason: &str) {
+        self.note_or_warn(chunk, "unknown", json!({"reason": reason}))
+            .await;
     }
 
-    fn settled(&self, chunk: &ChunkInfo) {
-        self.note_or_warn(chunk, "settled", json!({}));
+    async fn settled(&self, chunk: &ChunkInfo) {
+        self.note_or_warn(chunk, "settled", json!({})).await;
     }
 }

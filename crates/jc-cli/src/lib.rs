@@ -9,17 +9,25 @@
 //! ```
 
 pub mod cli;
-pub mod commands;
-pub mod config;
-pub mod csv_input;
-pub mod exit;
-pub mod journal;
-pub mod output;
-pub mod progress;
-pub mod report;
+mod commands;
+mod config;
+mod csv_input;
+mod exit;
+mod journal;
+mod output;
+mod progress;
+mod report;
 
-use cli::{Cli, Command};
-use exit::{CliResult, Exit};
+pub use cli::{Cli, Command};
+pub use config::init_logging;
+pub use exit::{CliError, CliResult, Exit};
+
+/// Internals that the benches and tests drive directly; not part of the API.
+#[doc(hidden)]
+pub mod testing {
+    pub use crate::csv_input::{CsvFile, Kind};
+    pub use crate::journal::FileJournal;
+}
 
 /// Runs a parsed command line.
 ///

@@ -1,7 +1,7 @@
 //! `jcbulk`: parse, run, exit with the command's code.
 
 use clap::Parser;
-use jc_cli::cli::Cli;
+use jc_cli::Cli;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -13,7 +13,7 @@ fn main() -> ExitCode {
             return ExitCode::from(if error.use_stderr() { 2 } else { 0 });
         }
     };
-    jc_cli::config::init_logging(&cli.global);
+    jc_cli::init_logging(&cli.global);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -2,7 +2,7 @@
 //! and without `-q`.
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use jc_bulk::ImportEvent;
+use jc_bulk::{ImportEvent, ImportSummary, JobProgress};
 use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::sync::Mutex;
@@ -41,25 +41,30 @@ impl Progress {
             ImportEvent::Submitted { chunk, .. } => {
                 state.1.insert(*chunk, 0);
             }
-            ImportEvent::Progress { chunk, done, .. } => {
-                state.1.insert(*chunk, *done as u64);
+            ImportEvent::Progress { chunk, progress } => {
+                state.1.insert(*chunk, progress.done as u64);
             }
-            ImportEvent::Settled {
-                chunk,
-                records,
-                summary,
-            } => {
+            ImportEvent::Settled { chunk, records, .. } => {
                 state.1.remove(chunk);
                 state.0 += *records as u64;
-                self.bar.set_message(format!(
-                    "applied {} failed {} not sent {} unknown {}",
-                    summary.applied, summary.failed, summary.not_submitted, summary.unknown
-                ));
             }
-            _ => {}
+            _ => return,
         }
         self.bar
             .set_position(state.0 + state.1.values().sum::<u64>());
+    }
+
+    /// Shows the counts so far.
+    pub fn counts(&self, summary: &ImportSummary) {
+        self.bar.set_message(format!(
+            "applied {} failed {} not sent {} unknown {}",
+            summary.applied, summary.failed, summary.not_submitted, summary.unknown
+        ));
+    }
+
+    /// Takes one job's progress (`jobs wait`).
+    pub fn job(&self, progress: &JobProgress) {
+        self.bar.set_position(progress.done as u64);
     }
 
     /// Removes the bar.

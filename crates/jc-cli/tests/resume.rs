@@ -143,8 +143,8 @@ async fn a_killed_import_resumes_without_sending_anything_twice() {
     assert!(users.len() as u64 >= applied && users.len() as u64 <= applied + unknown);
 }
 
-#[test]
-fn a_chunk_interrupted_while_submitting_is_unknown_not_resent() {
+#[tokio::test]
+async fn a_chunk_interrupted_while_submitting_is_unknown_not_resent() {
     use jc_bulk::{ChunkInfo, Journal, JournalDecision};
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("j.jsonl");
@@ -160,29 +160,29 @@ fn a_chunk_interrupted_while_submitting_is_unknown_not_resent() {
          {\"event\":\"submitt",
     )
     .unwrap();
-    let journal = jc_cli::journal::FileJournal::open(&path, true, &csv, "create", 800).unwrap();
+    let journal = jc_cli::testing::FileJournal::open(&path, true, &csv, "create", 800).unwrap();
     let chunk = |hash| ChunkInfo::new(0, hash, 2, 801, 800);
     assert!(matches!(
-        journal.before_submit(&chunk(0xaa)),
+        journal.before_submit(&chunk(0xaa)).await,
         JournalDecision::Unknown { .. }
     ));
     assert_eq!(
-        journal.before_submit(&chunk(0xbb)),
+        journal.before_submit(&chunk(0xbb)).await,
         JournalDecision::Attach {
             job_id: "job-b".into()
         }
     );
     assert_eq!(
-        journal.before_submit(&chunk(0xcc)),
+        journal.before_submit(&chunk(0xcc)).await,
         JournalDecision::Submit,
         "provably not sent: send it"
     );
     assert_eq!(
-        journal.before_submit(&chunk(0xdd)),
+        journal.before_submit(&chunk(0xdd)).await,
         JournalDecision::Submit,
         "never seen: send it"
     );
     // A different import is refused.
-    assert!(jc_cli::journal::FileJournal::open(&path, true, &csv, "update", 800).is_err());
-    assert!(jc_cli::journal::FileJournal::open(&path, false, &csv, "create", 800).is_err());
+    assert!(jc_cli::testing::FileJournal::open(&path, true, &csv, "update", 800).is_err());
+    assert!(jc_cli::testing::FileJournal::open(&path, false, &csv, "create", 800).is_err());
 }

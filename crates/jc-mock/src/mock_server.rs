@@ -2,8 +2,8 @@
 
 use crate::clock::MockClock;
 use crate::config::MockConfig;
+use crate::http_service;
 use crate::log::LoggedRequest;
-use crate::server;
 use crate::shared::Shared;
 use crate::store::{MockJob, MockUser, ScheduledChange};
 use jc_models::BulkUserCreate;
@@ -34,8 +34,12 @@ impl MockServer {
         let shared = Arc::new(Shared::new(config));
         let (stop, watch) = watch::channel(false);
         let tasks = vec![
-            tokio::spawn(server::accept_loop(listener, shared.clone(), watch.clone())),
-            tokio::spawn(server::processor(shared.clone(), watch)),
+            tokio::spawn(http_service::accept_loop(
+                listener,
+                shared.clone(),
+                watch.clone(),
+            )),
+            tokio::spawn(http_service::processor(shared.clone(), watch)),
         ];
         Ok(Self {
             addr,
@@ -174,7 +178,7 @@ impl MockServer {
         let record = serde_json::to_value(user).map_err(|e| e.to_string())?;
         let default_state = self.shared.config.default_user_state.clone();
         let mut state = self.shared.state();
-        crate::jobs::create(
+        crate::processor::create(
             state.org(org),
             &record,
             None,

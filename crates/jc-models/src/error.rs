@@ -3,8 +3,9 @@
 use serde_json::{Map, Value};
 
 model! {
-    /// The spec's `Error` body: `{code, message, status}`.
-    pub struct Error {
+    /// The spec's `Error` body: `{code, message, status}` (named `ErrorBody` so that it does not
+    /// collide with the error types of the crates that use it).
+    pub struct ErrorBody {
         /// HTTP status code.
         pub code: i32,
         /// Error message.
@@ -28,8 +29,8 @@ model! {
     }
 }
 
-impl From<Error> for ErrorDetails {
-    fn from(error: Error) -> Self {
+impl From<ErrorBody> for ErrorDetails {
+    fn from(error: ErrorBody) -> Self {
         Self {
             code: error.code,
             message: error.message,

@@ -6,8 +6,8 @@ use crate::time::ApiTime;
 use serde_json::{Map, Value};
 
 model! {
-    /// The answer to a job submission (`job-id`).
-    pub struct JobId {
+    /// The answer to a job submission (the spec's `job-id` body; the id itself is [`crate::JobId`]).
+    pub struct JobIdBody {
         /// The job's id.
         #[serde(rename = "jobId")]
         pub job_id: String,

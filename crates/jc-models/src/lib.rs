@@ -40,6 +40,7 @@ mod bulk_user;
 
 pub mod enums;
 mod error;
+mod ids;
 mod job;
 mod secret;
 pub mod time;
@@ -54,8 +55,9 @@ pub use enums::{
     AuthorityName, CreationSource, NewUserState, RestrictedFieldName, RestrictedFieldType,
     StateChange, UnknownValue, UserState, WorkStatus,
 };
-pub use error::{Error, ErrorDetails};
-pub use job::{JobDetails, JobId, JobWorkresult};
+pub use error::{ErrorBody, ErrorDetails};
+pub use ids::{JobId, OrgId, UserId};
+pub use job::{JobDetails, JobIdBody, JobWorkresult};
 pub use secret::Password;
 pub use time::{ApiTime, Timestamp};
 pub use user_create::BulkUserCreate;

@@ -41,6 +41,7 @@ mod hyper_transport;
 mod rate_limit;
 mod request;
 mod retry;
+mod setting;
 #[cfg(feature = "test-util")]
 pub mod test_util;
 mod timeout;
@@ -50,11 +51,10 @@ mod transport;
 pub use error::{BoxError, Delivery, ErrorKind, TransportError};
 #[cfg(feature = "hyper")]
 pub use hyper_transport::{BuildError, HyperTransport, HyperTransportBuilder, Proxy};
-pub use rate_limit::{RateLimit, RateLimitConfig};
-pub use request::{
-    clone_request, is_loopback_host, request_id, Attempt, Idempotency, REQUEST_ID_HEADERS,
-};
-pub use retry::{retry_after, Retry, RetryPolicy};
+pub use rate_limit::{RateLimit, RateLimitConfig, MAX_RATE, MIN_RATE};
+pub use request::{request_id, Attempt, Idempotency, REQUEST_ID_HEADERS};
+pub use retry::{retry_after, Retry, RetryPolicy, MAX_ATTEMPTS};
+pub use setting::{check_count, check_duration, check_f64, InvalidSetting, MAX_DURATION};
 pub use timeout::Timeout;
 pub use trace::Trace;
 #[cfg(feature = "mock")]

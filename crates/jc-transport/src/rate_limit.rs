@@ -3,6 +3,7 @@
 //! limits.
 
 use crate::error::TransportError;
+use crate::setting::{check_count, check_f64, InvalidSetting};
 use crate::transport::Transport;
 use bytes::Bytes;
 use http::{Request, Response, StatusCode};
@@ -11,28 +12,28 @@ use std::time::Duration;
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
-/// Settings of [`RateLimit`].
+/// Settings of [`RateLimit`]. Fields are private: the checked setters refuse rates and factors
+/// that would overflow a wait or stop the limiter (`InvalidSetting`).
 #[derive(Debug, Clone)]
-#[non_exhaustive]
 pub struct RateLimitConfig {
-    /// Requests per second at most (the ceiling the rate recovers to). Default 20.
-    pub requests_per_second: f64,
-    /// Requests that may start at once after a quiet spell. Default 10.
-    pub burst: u32,
-    /// Requests in flight at most. Default 16.
-    pub max_concurrency: usize,
-    /// The rate never drops below this. Default 0.5 per second.
-    pub min_rate: f64,
-    /// Factor applied to the rate on a 429. Default 0.5.
-    pub decrease_factor: f64,
-    /// Rate regained per successful response, as a share of the ceiling. Default 0.02.
-    pub increase_share: f64,
+    /// Requests per second at most (the ceiling the rate recovers to); `None`: no rate limit.
+    requests_per_second: Option<f64>,
+    burst: u32,
+    max_concurrency: usize,
+    min_rate: f64,
+    decrease_factor: f64,
+    increase_share: f64,
 }
+
+/// The lowest rate a limit may be set to: one request in 1,000 seconds.
+pub const MIN_RATE: f64 = 0.001;
+/// The highest rate a limit may be set to (use [`RateLimitConfig::unlimited`] for none).
+pub const MAX_RATE: f64 = 1_000_000.0;
 
 impl Default for RateLimitConfig {
     fn default() -> Self {
         Self {
-            requests_per_second: 20.0,
+            requests_per_second: Some(20.0),
             burst: 10,
             max_concurrency: 16,
             min_rate: 0.5,
@@ -43,20 +44,72 @@ impl Default for RateLimitConfig {
 }
 
 impl RateLimitConfig {
-    /// `rate` requests per second with a burst of `burst`, the other settings default.
-    pub fn per_second(rate: f64, burst: u32) -> Self {
+    /// `rate` requests per second (0.001 to 1,000,000) with a burst of `burst` (1 to 10,000),
+    /// the other settings default.
+    ///
+    /// # Errors
+    /// A rate or burst outside its range (0, negative, NaN and infinities included).
+    pub fn per_second(rate: f64, burst: u32) -> Result<Self, InvalidSetting> {
+        let rate = check_f64("requests_per_second", rate, MIN_RATE, MAX_RATE)?;
+        let burst = check_count("burst", burst, 1, 10_000)?;
+        let defaults = Self::default();
+        Ok(Self {
+            requests_per_second: Some(rate),
+            burst,
+            min_rate: defaults.min_rate.min(rate),
+            ..defaults
+        })
+    }
+
+    /// No rate limit, only the concurrency cap.
+    pub fn unlimited() -> Self {
         Self {
-            requests_per_second: rate,
-            burst: burst.max(1),
+            requests_per_second: None,
             ..Self::default()
         }
     }
 
-    /// Another concurrency cap.
-    #[must_use]
-    pub fn with_max_concurrency(mut self, max: usize) -> Self {
-        self.max_concurrency = max.max(1);
-        self
+    /// Another concurrency cap (1 to 100,000 requests in flight). Default 16.
+    ///
+    /// # Errors
+    /// A cap outside the range.
+    pub fn with_max_concurrency(mut self, max: usize) -> Result<Self, InvalidSetting> {
+        self.max_concurrency = check_count("max_concurrency", max, 1, 100_000)?;
+        Ok(self)
+    }
+
+    /// How the rate answers a 429: multiplied by `decrease_factor` (0.01 to 1), never below
+    /// `min_rate` (0.001 up to the rate); each success adds back `increase_share` (0 to 1) of the
+    /// ceiling. Defaults 0.5, 0.5/s and 0.02.
+    ///
+    /// # Errors
+    /// A value outside its range.
+    pub fn with_adaptation(
+        mut self,
+        decrease_factor: f64,
+        min_rate: f64,
+        increase_share: f64,
+    ) -> Result<Self, InvalidSetting> {
+        let ceiling = self.requests_per_second.unwrap_or(MAX_RATE);
+        self.decrease_factor = check_f64("decrease_factor", decrease_factor, 0.01, 1.0)?;
+        self.min_rate = check_f64("min_rate", min_rate, MIN_RATE, ceiling)?;
+        self.increase_share = check_f64("increase_share", increase_share, 0.0, 1.0)?;
+        Ok(self)
+    }
+
+    /// Requests per second at most; `None` when unlimited.
+    pub fn requests_per_second(&self) -> Option<f64> {
+        self.requests_per_second
+    }
+
+    /// Requests that may start at once after a quiet spell.
+    pub fn burst(&self) -> u32 {
+        self.burst
+    }
+
+    /// Requests in flight at most.
+    pub fn max_concurrency(&self) -> usize {
+        self.max_concurrency
     }
 }
 
@@ -87,13 +140,16 @@ impl Shared {
         let now = Instant::now();
         let elapsed = now.duration_since(bucket.last).as_secs_f64();
         bucket.last = now;
-        let burst = f64::from(self.config.burst.max(1));
+        let burst = f64::from(self.config.burst);
         bucket.tokens = (bucket.tokens + elapsed * bucket.rate).min(burst);
         if bucket.tokens >= 1.0 {
             bucket.tokens -= 1.0;
             Ok(())
         } else {
-            Err(Duration::from_secs_f64((1.0 - bucket.tokens) / bucket.rate))
+            Err(
+                Duration::try_from_secs_f64((1.0 - bucket.tokens) / bucket.rate)
+                    .unwrap_or(Duration::from_secs(1000)),
+            )
         }
     }
 
@@ -104,8 +160,9 @@ impl Shared {
             bucket.rate = (bucket.rate * config.decrease_factor).max(config.min_rate);
             bucket.tokens = bucket.tokens.min(0.0);
         } else if status.is_success() {
-            let step = config.requests_per_second * config.increase_share;
-            bucket.rate = (bucket.rate + step).min(config.requests_per_second);
+            if let Some(ceiling) = config.requests_per_second {
+                bucket.rate = (bucket.rate + ceiling * config.increase_share).min(ceiling);
+            }
         }
     }
 }
@@ -120,27 +177,17 @@ pub struct RateLimit<T> {
 }
 
 impl<T> RateLimit<T> {
-    /// Wraps `inner`. A rate that is not a positive finite number means no rate limit.
+    /// Wraps `inner`.
     pub fn new(inner: T, config: RateLimitConfig) -> Self {
-        let rate = if config.requests_per_second.is_finite() && config.requests_per_second > 0.0 {
-            config.requests_per_second
-        } else {
-            f64::INFINITY
-        };
-        let config = RateLimitConfig {
-            requests_per_second: rate,
-            min_rate: config.min_rate.clamp(f64::MIN_POSITIVE, rate),
-            ..config
-        };
         Self {
             inner,
             shared: Arc::new(Shared {
                 bucket: Mutex::new(Bucket {
-                    tokens: f64::from(config.burst.max(1)),
+                    tokens: f64::from(config.burst),
                     last: Instant::now(),
-                    rate,
+                    rate: config.requests_per_second.unwrap_or(f64::INFINITY),
                 }),
-                in_flight: Semaphore::new(config.max_concurrency.max(1)),
+                in_flight: Semaphore::new(config.max_concurrency),
                 config,
             }),
         }
@@ -158,7 +205,7 @@ impl<T: Transport> Transport for RateLimit<T> {
         let _permit = self.shared.in_flight.acquire().await.map_err(|_| {
             TransportError::not_sent(crate::ErrorKind::Closed, "rate limiter closed")
         })?;
-        if self.shared.config.requests_per_second.is_finite() {
+        if self.shared.config.requests_per_second.is_some() {
             while let Err(wait) = self.shared.try_take() {
                 tokio::time::sleep(wait).await;
             }

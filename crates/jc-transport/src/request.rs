@@ -50,7 +50,7 @@ pub fn request_id(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// A copy of `request` for another attempt (method, URI, version, headers, extensions, body).
-pub fn clone_request(request: &Request<Bytes>) -> Request<Bytes> {
+pub(crate) fn clone_request(request: &Request<Bytes>) -> Request<Bytes> {
     let mut copy = Request::new(request.body().clone());
     *copy.method_mut() = request.method().clone();
     *copy.uri_mut() = request.uri().clone();
@@ -61,7 +61,7 @@ pub fn clone_request(request: &Request<Bytes>) -> Request<Bytes> {
 }
 
 /// True for `localhost`, `*.localhost`, 127.0.0.0/8 and `::1`.
-pub fn is_loopback_host(host: &str) -> bool {
+pub(crate) fn is_loopback_host(host: &str) -> bool {
     let host = host.trim_start_matches('[').trim_end_matches(']');
     if host.eq_ignore_ascii_case("localhost") || host.to_ascii_lowercase().ends_with(".localhost") {
         return true;

@@ -3,31 +3,24 @@
 
 use crate::error::TransportError;
 use crate::request::{clone_request, Attempt, Idempotency};
+use crate::setting::{check_count, check_duration, InvalidSetting};
 use crate::transport::Transport;
 use bytes::Bytes;
 use http::{HeaderMap, Request, Response, StatusCode};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-/// When and how often [`Retry`] re-sends.
+/// When and how often [`Retry`] re-sends. Fields are private: the checked setters refuse values
+/// that could make a wait overflow or a loop spin (`InvalidSetting`).
 #[derive(Debug, Clone)]
-#[non_exhaustive]
 pub struct RetryPolicy {
-    /// Attempts in all, the first included (at least 1). Default 4.
-    pub max_attempts: u32,
-    /// Backoff before the second attempt; doubles each time. Default 250 ms.
-    pub base_delay: Duration,
-    /// Largest backoff. Default 20 s.
-    pub max_delay: Duration,
-    /// Largest wait a `Retry-After` header can ask for. Default 60 s.
-    pub max_retry_after: Duration,
-    /// Statuses retried for idempotent requests. Default 429, 502, 503, 504.
-    pub retry_statuses: Vec<StatusCode>,
-    /// Statuses retried for non-idempotent requests: only those that say the request was not
-    /// processed. Default 429 and 503; a 502 or 504 may come after the server acted.
-    pub non_idempotent_retry_statuses: Vec<StatusCode>,
-    /// Seed for the jitter, for reproducible delays; `None` seeds from the OS.
-    pub jitter_seed: Option<u64>,
+    max_attempts: u32,
+    base_delay: Duration,
+    max_delay: Duration,
+    max_retry_after: Duration,
+    retry_statuses: Vec<StatusCode>,
+    non_idempotent_retry_statuses: Vec<StatusCode>,
+    jitter_seed: Option<u64>,
 }
 
 impl Default for RetryPolicy {
@@ -52,21 +45,59 @@ impl Default for RetryPolicy {
     }
 }
 
+/// Most attempts a policy allows.
+pub const MAX_ATTEMPTS: u32 = 100;
+/// Longest backoff or `Retry-After` a policy allows.
+const MAX_WAIT: Duration = Duration::from_secs(3600);
+
 impl RetryPolicy {
-    /// The default policy with `max_attempts` attempts in all.
-    pub fn with_max_attempts(mut self, max_attempts: u32) -> Self {
-        self.max_attempts = max_attempts.max(1);
+    /// The policy with `max_attempts` attempts in all (the first included), 1 to 100.
+    /// Default 4.
+    ///
+    /// # Errors
+    /// A count outside 1..=100.
+    pub fn with_max_attempts(mut self, max_attempts: u32) -> Result<Self, InvalidSetting> {
+        self.max_attempts = check_count("max_attempts", max_attempts, 1, MAX_ATTEMPTS)?;
+        Ok(self)
+    }
+
+    /// Backoff before the second attempt (`base`, doubling each time) and the largest backoff
+    /// (`max`). Defaults 250 ms and 20 s.
+    ///
+    /// # Errors
+    /// `base` above `max`, or `max` above one hour.
+    pub fn with_delays(mut self, base: Duration, max: Duration) -> Result<Self, InvalidSetting> {
+        self.max_delay = check_duration("max_delay", max, Duration::ZERO, MAX_WAIT)?;
+        self.base_delay = check_duration("base_delay", base, Duration::ZERO, max)?;
+        Ok(self)
+    }
+
+    /// The largest wait a `Retry-After` header can ask for. Default 60 s.
+    ///
+    /// # Errors
+    /// More than one hour.
+    pub fn with_max_retry_after(mut self, max: Duration) -> Result<Self, InvalidSetting> {
+        self.max_retry_after = check_duration("max_retry_after", max, Duration::ZERO, MAX_WAIT)?;
+        Ok(self)
+    }
+
+    /// Statuses retried for idempotent requests. Default 429, 502, 503, 504.
+    #[must_use]
+    pub fn with_retry_statuses(mut self, statuses: Vec<StatusCode>) -> Self {
+        self.retry_statuses = statuses;
         self
     }
 
-    /// The default policy with another base and maximum backoff.
-    pub fn with_delays(mut self, base: Duration, max: Duration) -> Self {
-        self.base_delay = base;
-        self.max_delay = max.max(base);
+    /// Statuses retried for non-idempotent requests: only those that say the request was not
+    /// processed. Default 429 and 503; a 502 or 504 may come after the server acted.
+    #[must_use]
+    pub fn with_non_idempotent_retry_statuses(mut self, statuses: Vec<StatusCode>) -> Self {
+        self.non_idempotent_retry_statuses = statuses;
         self
     }
 
-    /// A fixed jitter seed, for reproducible delays.
+    /// A fixed jitter seed, for reproducible delays; without one the OS seeds it.
+    #[must_use]
     pub fn with_jitter_seed(mut self, seed: u64) -> Self {
         self.jitter_seed = Some(seed);
         self
@@ -74,7 +105,30 @@ impl RetryPolicy {
 
     /// No retries at all.
     pub fn none() -> Self {
-        Self::default().with_max_attempts(1)
+        Self {
+            max_attempts: 1,
+            ..Self::default()
+        }
+    }
+
+    /// Attempts in all, the first included.
+    pub fn max_attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    /// Backoff before the second attempt.
+    pub fn base_delay(&self) -> Duration {
+        self.base_delay
+    }
+
+    /// Largest backoff.
+    pub fn max_delay(&self) -> Duration {
+        self.max_delay
+    }
+
+    /// Largest wait a `Retry-After` header can ask for.
+    pub fn max_retry_after(&self) -> Duration {
+        self.max_retry_after
     }
 
     fn retries_status(&self, status: StatusCode, idempotency: Idempotency) -> bool {
@@ -220,8 +274,9 @@ mod tests {
 
     #[test]
     fn backoff_is_full_jitter_under_an_exponential_cap() {
-        let policy =
-            RetryPolicy::default().with_delays(Duration::from_millis(100), Duration::from_secs(1));
+        let policy = RetryPolicy::default()
+            .with_delays(Duration::from_millis(100), Duration::from_secs(1))
+            .unwrap();
         let mut rng = fastrand::Rng::with_seed(7);
         for retry in 1..10 {
             let cap = Duration::from_millis(100 * 2u64.pow(retry - 1)).min(Duration::from_secs(1));

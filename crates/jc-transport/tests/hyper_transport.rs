@@ -69,7 +69,9 @@ async fn connection_refused_is_not_sent_and_retried_for_every_method() {
     });
     let policy = RetryPolicy::default()
         .with_max_attempts(3)
-        .with_delays(Duration::from_millis(1), Duration::from_millis(2));
+        .unwrap()
+        .with_delays(Duration::from_millis(1), Duration::from_millis(2))
+        .unwrap();
     let error = Retry::new(counting, policy)
         .send(post(&format!("http://{addr}/bulk/users"), "[]"))
         .await
@@ -81,7 +83,9 @@ async fn connection_refused_is_not_sent_and_retried_for_every_method() {
 fn fast_retry(transport: HyperTransport) -> Retry<HyperTransport> {
     let policy = RetryPolicy::default()
         .with_max_attempts(3)
-        .with_delays(Duration::from_millis(1), Duration::from_millis(2));
+        .unwrap()
+        .with_delays(Duration::from_millis(1), Duration::from_millis(2))
+        .unwrap();
     Retry::new(transport, policy)
 }
 

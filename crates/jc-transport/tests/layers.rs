@@ -59,8 +59,9 @@ async fn retry_after_is_capped() {
             .respond(with_header(429, "retry-after", "3600"))
             .json(200, "[]"),
     );
-    let mut capped = policy();
-    capped.max_retry_after = Duration::from_secs(5);
+    let capped = policy()
+        .with_max_retry_after(Duration::from_secs(5))
+        .unwrap();
     let started = Instant::now();
     Retry::new(replay, capped).send(get()).await.unwrap();
     assert_eq!(started.elapsed(), Duration::from_secs(5));
@@ -104,7 +105,7 @@ async fn the_attempt_cap_holds() {
         replay = replay.json(503, "{}");
     }
     let replay = Arc::new(replay);
-    let response = Retry::new(replay.clone(), policy().with_max_attempts(4))
+    let response = Retry::new(replay.clone(), policy().with_max_attempts(4).unwrap())
         .send(get())
         .await
         .unwrap();
@@ -216,7 +217,10 @@ fn ok_transport() -> FnTransport<impl Fn(Request<Bytes>) -> Answer + Clone> {
 
 #[tokio::test(start_paused = true)]
 async fn a_50_per_second_bucket_paces_requests() {
-    let limited = RateLimit::new(ok_transport(), RateLimitConfig::per_second(50.0, 1));
+    let limited = RateLimit::new(
+        ok_transport(),
+        RateLimitConfig::per_second(50.0, 1).unwrap(),
+    );
     let started = Instant::now();
     for _ in 0..101 {
         limited.send(get()).await.unwrap();
@@ -231,7 +235,10 @@ async fn a_50_per_second_bucket_paces_requests() {
 
 #[tokio::test(start_paused = true)]
 async fn the_burst_passes_at_once_and_clones_share_the_bucket() {
-    let limited = RateLimit::new(ok_transport(), RateLimitConfig::per_second(10.0, 5));
+    let limited = RateLimit::new(
+        ok_transport(),
+        RateLimitConfig::per_second(10.0, 5).unwrap(),
+    );
     let clone = limited.clone();
     let started = Instant::now();
     for i in 0..5 {
@@ -254,7 +261,7 @@ async fn a_429_lowers_the_rate_and_successes_recover_it_slowly() {
         let status = script.lock().unwrap().pop().unwrap_or(200);
         std::future::ready(Ok(json_response(status, "{}")))
     });
-    let limited = RateLimit::new(transport, RateLimitConfig::per_second(50.0, 1));
+    let limited = RateLimit::new(transport, RateLimitConfig::per_second(50.0, 1).unwrap());
     assert_eq!(limited.current_rate(), 50.0);
     limited.send(get()).await.unwrap();
     assert_eq!(limited.current_rate(), 25.0);
@@ -293,7 +300,9 @@ async fn the_concurrency_cap_holds() {
     });
     let limited = Arc::new(RateLimit::new(
         transport,
-        RateLimitConfig::per_second(f64::INFINITY, 1).with_max_concurrency(3),
+        RateLimitConfig::unlimited()
+            .with_max_concurrency(3)
+            .unwrap(),
     ));
     let tasks: Vec<_> = (0..20)
         .map(|_| {
@@ -322,7 +331,9 @@ async fn timeout_is_per_attempt_and_backoff_is_not_counted() {
     });
     let stack = Retry::new(
         Timeout::new(slow_then_fast, Duration::from_millis(500)),
-        policy().with_delays(Duration::from_secs(2), Duration::from_secs(2)),
+        policy()
+            .with_delays(Duration::from_secs(2), Duration::from_secs(2))
+            .unwrap(),
     );
     let response = stack.send(get()).await.unwrap();
     assert_eq!(response.status(), 200);
@@ -382,7 +393,9 @@ async fn trace_records_the_request_but_never_secrets_or_bodies() {
     );
     let stack = Retry::new(
         Trace::new(replay),
-        policy().with_delays(Duration::from_millis(1), Duration::from_millis(1)),
+        policy()
+            .with_delays(Duration::from_millis(1), Duration::from_millis(1))
+            .unwrap(),
     );
     let mut request =
         Request::post("https://console.jumpcloud.com/api/v2/bulk/users?suppressEmail=true")

@@ -28,7 +28,9 @@ async fn twenty_thousand_users_under_faults_lose_nothing() {
         .unwrap();
     let policy = RetryPolicy::default()
         .with_max_attempts(8)
+        .unwrap()
         .with_delays(Duration::from_millis(5), Duration::from_millis(100))
+        .unwrap()
         .with_jitter_seed(9);
     let client = Client::builder()
         .base_url(mock.base_url())
@@ -38,8 +40,9 @@ async fn twenty_thousand_users_under_faults_lose_nothing() {
         .unwrap();
     let users =
         (0..20_000).map(|i| BulkUserCreate::new(format!("r{i}"), format!("r{i}@example.com")));
-    let wait =
-        WaitOptions::new().intervals(Duration::from_millis(20), Duration::from_millis(200), 1.5);
+    let wait = WaitOptions::new()
+        .intervals(Duration::from_millis(20), Duration::from_millis(200), 1.5)
+        .unwrap();
     let report = client
         .import_users(users, &ImportOptions::new().wait(wait))
         .await;

@@ -165,10 +165,10 @@ fn cases() -> Vec<Case> {
         case!("bulk-user-unlock" => BulkUserUnlock),
         case!("bulk-user-update" => BulkUserUpdate),
         case!("BulkUserStatesGetNextScheduledResponse" => BulkUserStatesGetNextScheduledResponse),
-        case!("Error" => Error),
+        case!("Error" => ErrorBody),
         case!("ErrorDetails" => ErrorDetails),
         case!("job-details" => JobDetails),
-        case!("job-id" => JobId),
+        case!("job-id" => JobIdBody),
         case!("job-workresult" => JobWorkresult),
         case!("mfa" => Mfa),
         case!("restrictedField" => RestrictedField),
@@ -230,6 +230,6 @@ fn the_shape_comparison_catches_a_missing_property() {
     let mut spec = spec();
     spec["components"]["schemas"]["job-id"]["properties"]["newField"] = json!({"type": "string"});
     let expected = spec_shape(&spec, schema(&spec, "job-id"));
-    let root = serde_json::to_value(schemars::schema_for!(JobId)).unwrap();
+    let root = serde_json::to_value(schemars::schema_for!(JobIdBody)).unwrap();
     assert_ne!(rust_shape(&root, &root), expected);
 }

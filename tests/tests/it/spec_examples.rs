@@ -50,8 +50,8 @@ fn every_x_examples_entry_round_trips() {
             "bulk-scheduled-statechange-create",
             assert_round_trips::<BulkScheduledStatechangeCreate>,
         ),
-        ("Error", assert_round_trips::<Error>),
-        ("job-id", assert_round_trips::<JobId>),
+        ("Error", assert_round_trips::<ErrorBody>),
+        ("job-id", assert_round_trips::<JobIdBody>),
     ];
     let mut seen = 0;
     for (name, check) in checks {

@@ -1,6 +1,9 @@
 //! Resumable imports: a [`Journal`] is told about every chunk before and after its submission,
 //! and decides, on a later run, whether a chunk is sent, re-attached to its job, or reported
-//! unknown. Chunks are recognised by a hash of their exact request body.
+//! unknown. Chunks are recognised by a hash of their exact request body. The methods are async:
+//! a journal that writes to disk does so off the runtime's worker threads (`spawn_blocking`).
+
+use jc_models::JobId;
 
 /// One chunk, as the journal sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,7 +42,7 @@ pub enum JournalDecision {
     /// It was submitted before as this job: read that job's results instead of re-sending.
     Attach {
         /// The job.
-        job_id: String,
+        job_id: JobId,
     },
     /// Its earlier submission may have reached the server without a job id coming back: report
     /// its records unknown, never re-send them blindly.
@@ -55,22 +58,24 @@ pub enum JournalDecision {
 }
 
 /// Durable notes about chunks. Implementations must have written `submitting` durably before
-/// `before_submit` returns [`JournalDecision::Submit`].
+/// `before_submit` returns [`JournalDecision::Submit`], and should do blocking I/O on
+/// `tokio::task::spawn_blocking`, not on the caller's task.
+#[async_trait::async_trait]
 pub trait Journal: Send + Sync {
     /// Called before a chunk is sent.
-    fn before_submit(&self, chunk: &ChunkInfo) -> JournalDecision;
+    async fn before_submit(&self, chunk: &ChunkInfo) -> JournalDecision;
     /// The chunk's job was created.
-    fn submitted(&self, chunk: &ChunkInfo, job_id: &str);
+    async fn submitted(&self, chunk: &ChunkInfo, job_id: &JobId);
     /// The chunk provably did not reach the server; it may be sent again later.
-    fn not_submitted(&self, chunk: &ChunkInfo, reason: &str);
+    async fn not_submitted(&self, chunk: &ChunkInfo, reason: &str);
     /// The chunk may have reached the server without a job id coming back.
-    fn outcome_unknown(&self, chunk: &ChunkInfo, reason: &str);
+    async fn outcome_unknown(&self, chunk: &ChunkInfo, reason: &str);
     /// Every record of the chunk has its outcome.
-    fn settled(&self, chunk: &ChunkInfo);
+    async fn settled(&self, chunk: &ChunkInfo);
 }
 
 /// FNV-1a (64 bit): stable across runs, platforms and Rust versions.
-pub fn stable_hash(parts: &[&[u8]]) -> u64 {
+pub(crate) fn stable_hash(parts: &[&[u8]]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for part in parts {
         for byte in *part {

@@ -4,7 +4,7 @@
 
 use crate::import::outcome::Outcome;
 use crate::import::record::RecordKey;
-use jc_models::JobWorkresult;
+use jc_models::{JobId, JobWorkresult, UserId};
 use std::collections::HashMap;
 
 fn lower(text: &Option<String>) -> Option<String> {
@@ -63,7 +63,7 @@ fn assign<'a>(keys: &[RecordKey], results: &'a [JobWorkresult]) -> Vec<Option<&'
 pub(crate) fn outcomes(
     keys: &[RecordKey],
     results: &[JobWorkresult],
-    job_id: &str,
+    job_id: &JobId,
     missing_reason: &str,
 ) -> Vec<Outcome> {
     assign(keys, results)
@@ -71,7 +71,7 @@ pub(crate) fn outcomes(
         .zip(keys)
         .map(|(slot, key)| match slot {
             Some(result) if result.is_failure() => Outcome::Failed {
-                job_id: Some(job_id.to_owned()),
+                job_id: Some(job_id.clone()),
                 reason: result
                     .status_msg
                     .clone()
@@ -79,21 +79,21 @@ pub(crate) fn outcomes(
                     .unwrap_or_else(|| "JumpCloud rejected the record without a reason".into()),
             },
             Some(result) if result.is_terminal() => Outcome::Applied {
-                job_id: job_id.to_owned(),
+                job_id: job_id.clone(),
                 user_id: result
                     .user_id()
-                    .map(str::to_owned)
-                    .or_else(|| key.id.clone()),
+                    .map(UserId::from)
+                    .or_else(|| key.id.as_deref().map(UserId::from)),
             },
             Some(result) => Outcome::Unknown {
-                job_id: Some(job_id.to_owned()),
+                job_id: Some(job_id.clone()),
                 reason: format!(
                     "{missing_reason} (status `{}`)",
                     result.status.as_ref().map_or("none", |s| s.as_str())
                 ),
             },
             None => Outcome::Unknown {
-                job_id: Some(job_id.to_owned()),
+                job_id: Some(job_id.clone()),
                 reason: format!("JumpCloud listed no result for this record; {missing_reason}"),
             },
         })
@@ -127,7 +127,7 @@ mod tests {
             ),
             result(json!({"status": "finished", "meta": {"index": 9, "username": "c"}})),
         ];
-        let outcomes = outcomes(&keys, &results, "j", "wait");
+        let outcomes = outcomes(&keys, &results, &JobId::new("j"), "wait");
         assert_eq!(
             outcomes[0],
             Outcome::Failed {
@@ -153,7 +153,7 @@ mod tests {
             result(json!({"status": "failed", "statusMsg": "x"})),
             result(json!({"status": "finished"})),
         ];
-        let outcomes = outcomes(&keys, &results, "j", "wait");
+        let outcomes = outcomes(&keys, &results, &JobId::new("j"), "wait");
         assert_eq!(outcomes[0].name(), "failed");
         assert_eq!(outcomes[1].name(), "applied");
     }
@@ -163,7 +163,7 @@ mod tests {
         let outcomes = outcomes(
             &[key("a")],
             &[result(json!({"status": "pending", "meta": {"index": 0}}))],
-            "j",
+            &JobId::new("j"),
             "the wait timed out",
         );
         assert!(

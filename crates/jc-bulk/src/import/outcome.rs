@@ -1,6 +1,8 @@
 //! What became of each record, the summary, and the progress events.
 
 use crate::import::record::RecordKey;
+use crate::wait::JobProgress;
+use jc_models::{JobId, UserId};
 
 /// What became of one record. A closed set: every record ends in exactly one of these four.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -8,14 +10,14 @@ pub enum Outcome {
     /// JumpCloud applied it.
     Applied {
         /// The job.
-        job_id: String,
+        job_id: JobId,
         /// The user created or changed, when known.
-        user_id: Option<String>,
+        user_id: Option<UserId>,
     },
     /// JumpCloud rejected it.
     Failed {
         /// The job, when one was created (a rejected request creates none).
-        job_id: Option<String>,
+        job_id: Option<JobId>,
         /// JumpCloud's reason.
         reason: String,
     },
@@ -27,7 +29,7 @@ pub enum Outcome {
     /// It may or may not have been applied: check before sending it again.
     Unknown {
         /// The job, when its id came back.
-        job_id: Option<String>,
+        job_id: Option<JobId>,
         /// Why the outcome is unknown.
         reason: String,
     },
@@ -45,10 +47,10 @@ impl Outcome {
     }
 
     /// The job, when there is one.
-    pub fn job_id(&self) -> Option<&str> {
+    pub fn job_id(&self) -> Option<&JobId> {
         match self {
             Self::Applied { job_id, .. } => Some(job_id),
-            Self::Failed { job_id, .. } | Self::Unknown { job_id, .. } => job_id.as_deref(),
+            Self::Failed { job_id, .. } | Self::Unknown { job_id, .. } => job_id.as_ref(),
             Self::NotSubmitted { .. } => None,
         }
     }
@@ -64,9 +66,9 @@ impl Outcome {
     }
 
     /// The user id, when applied and known.
-    pub fn user_id(&self) -> Option<&str> {
+    pub fn user_id(&self) -> Option<&UserId> {
         match self {
-            Self::Applied { user_id, .. } => user_id.as_deref(),
+            Self::Applied { user_id, .. } => user_id.as_ref(),
             _ => None,
         }
     }
@@ -98,8 +100,11 @@ pub struct ImportSummary {
     pub not_submitted: u64,
     /// Outcome unknown.
     pub unknown: u64,
-    /// Ids of the jobs created, in submission order.
-    pub jobs: Vec<String>,
+    /// Of the unknown: submitted, but the import was told not to wait for the results
+    /// ([`ImportOptions::await_results`](crate::ImportOptions::await_results)).
+    pub not_awaited: u64,
+    /// Ids of the jobs created (or re-attached to), in submission order.
+    pub jobs: Vec<JobId>,
     /// Why the import stopped submitting early (an authentication error, say).
     pub stopped: Option<String>,
 }
@@ -130,39 +135,45 @@ pub struct ImportReport {
     pub outcomes: Vec<RecordOutcome>,
 }
 
-/// What an import reports while it runs, for progress bars.
+/// What an import reports while it runs: the items of the [`Import`](crate::Import) stream.
+///
+/// Every input record appears in exactly one [`ImportEvent::Record`], in input order; the last
+/// event is [`ImportEvent::Finished`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ImportEvent {
-    /// A chunk's job was created.
+    /// A chunk's job was created (or, resuming, re-attached to).
     Submitted {
         /// Chunk number, from 0.
         chunk: usize,
         /// Its job.
-        job_id: String,
+        job_id: JobId,
         /// Records in it.
         records: usize,
     },
-    /// A chunk's job moved on.
+    /// A chunk's job moved on (one event per poll).
     Progress {
         /// Chunk number.
         chunk: usize,
-        /// Its job.
-        job_id: String,
-        /// Records settled.
-        done: usize,
-        /// Records failed.
-        failed: usize,
-        /// Records in it.
-        records: usize,
+        /// Where the job stands.
+        progress: JobProgress,
     },
-    /// A chunk's records all have their outcome; the counts are for the whole import so far.
+    /// One input record's outcome.
+    Record(RecordOutcome),
+    /// A chunk's records all have their outcome (and were handed out as `Record` events).
     Settled {
         /// Chunk number.
         chunk: usize,
+        /// Its job, when one was created.
+        job_id: Option<JobId>,
         /// Records the chunk held (valid and invalid).
         records: usize,
-        /// Totals so far.
-        summary: ImportSummary,
     },
+    /// The import stopped submitting: every record not yet sent is reported not submitted.
+    Stopped {
+        /// Why (an authentication error, say).
+        reason: String,
+    },
+    /// The import has ended; the counts of every outcome and the jobs.
+    Finished(ImportSummary),
 }

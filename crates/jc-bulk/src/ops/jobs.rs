@@ -6,7 +6,9 @@ use crate::options::{CallOptions, CreateUsersOptions, Page, UpdateUsersOptions};
 use crate::paginate;
 use crate::request;
 use futures::Stream;
-use jc_models::{BulkUserCreate, BulkUserExpire, BulkUserUnlock, BulkUserUpdate, JobWorkresult};
+use jc_models::{
+    BulkUserCreate, BulkUserExpire, BulkUserUnlock, BulkUserUpdate, JobId, JobWorkresult,
+};
 
 impl Client {
     /// Submits a job that creates `users` (POST /bulk/users) and returns its id.
@@ -20,7 +22,7 @@ impl Client {
         &self,
         users: &[BulkUserCreate],
         options: &CreateUsersOptions,
-    ) -> Result<String, Error> {
+    ) -> Result<JobId, Error> {
         let request = request::create_users(self.endpoint(), users, options)?;
         self.submit_job("create users", request).await
     }
@@ -33,7 +35,7 @@ impl Client {
         &self,
         users: &[BulkUserUpdate],
         options: &UpdateUsersOptions,
-    ) -> Result<String, Error> {
+    ) -> Result<JobId, Error> {
         let request = request::update_users(self.endpoint(), users, options)?;
         self.submit_job("update users", request).await
     }
@@ -46,7 +48,7 @@ impl Client {
         &self,
         users: &[BulkUserExpire],
         options: &CallOptions,
-    ) -> Result<String, Error> {
+    ) -> Result<JobId, Error> {
         let request = request::expire_users(self.endpoint(), users, options)?;
         self.submit_job("expire users", request).await
     }
@@ -59,7 +61,7 @@ impl Client {
         &self,
         users: &[BulkUserUnlock],
         options: &CallOptions,
-    ) -> Result<String, Error> {
+    ) -> Result<JobId, Error> {
         let request = request::unlock_users(self.endpoint(), users, options)?;
         self.submit_job("unlock users", request).await
     }
@@ -70,7 +72,7 @@ impl Client {
     /// A transport failure, a non-2xx answer (404 for an unknown job), or an unreadable body.
     pub async fn job_results_page(
         &self,
-        job_id: &str,
+        job_id: &JobId,
         page: Page,
         options: &CallOptions,
     ) -> Result<Vec<JobWorkresult>, Error> {
@@ -81,10 +83,10 @@ impl Client {
     /// Every result of a job, paging by 100 (CONTRACT.md section 4).
     pub fn job_results(
         &self,
-        job_id: &str,
+        job_id: &JobId,
         options: &CallOptions,
     ) -> impl Stream<Item = Result<JobWorkresult, Error>> + Send + 'static {
-        let (job_id, call) = (job_id.to_owned(), options.clone());
+        let (job_id, call) = (job_id.clone(), options.clone());
         paginate::list(
             self,
             options.org_id.clone(),

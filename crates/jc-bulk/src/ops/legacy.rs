@@ -5,7 +5,7 @@ use crate::client::Client;
 use crate::error::Error;
 use crate::options::{CallOptions, Page};
 use crate::request;
-use jc_models::{JobDetails, JobWorkresult};
+use jc_models::{JobDetails, JobId, JobWorkresult};
 
 /// The legacy operations, through [`Client::legacy`].
 #[derive(Debug, Clone, Copy)]
@@ -25,7 +25,7 @@ impl Legacy<'_> {
     ///
     /// # Errors
     /// A transport failure, a non-2xx answer, or an unreadable body.
-    pub async fn job(&self, job_id: &str, options: &CallOptions) -> Result<JobDetails, Error> {
+    pub async fn job(&self, job_id: &JobId, options: &CallOptions) -> Result<JobDetails, Error> {
         let request = request::legacy_job(self.client.endpoint(), job_id, options)?;
         self.client.fetch("legacy job", request).await
     }
@@ -37,7 +37,7 @@ impl Legacy<'_> {
     /// A transport failure, a non-2xx answer, or an unreadable body.
     pub async fn job_results(
         &self,
-        job_id: &str,
+        job_id: &JobId,
         page: Page,
         options: &CallOptions,
     ) -> Result<Vec<JobWorkresult>, Error> {

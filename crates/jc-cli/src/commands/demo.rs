@@ -1,7 +1,7 @@
 //! `jcbulk demo`: the main job end to end on the embedded mock.
 
-use crate::cli::{DemoArgs, Format, Global, ImportArgs};
-use crate::commands::import;
+use crate::cli::{DemoArgs, Format, Global, RunArgs};
+use crate::commands::import::{self, Input, Job};
 use crate::csv_input::Kind;
 use crate::exit::{CliError, CliResult, Exit};
 use jc_bulk::{CallOptions, Client, Filter, ListScheduledOptions, Page};
@@ -131,23 +131,20 @@ pub async fn run(global: &Global, args: &DemoArgs) -> CliResult {
         csv.display()
     ));
     say("   (three rows are bad on purpose: an e-mail the org already has, an e-mail repeated in the file, a row without username)".into());
-    let import_args = ImportArgs {
-        csv: csv.clone(),
+    let run_args = RunArgs {
         skip_invalid: true,
-        dry_run: false,
-        chunk_size: 800,
-        concurrency: 4,
-        no_wait: false,
         wait_timeout: 600,
         report: Some(dir.join("report.csv")),
         failed_rows: Some(dir.join("failed.csv")),
+        ..RunArgs::default()
+    };
+    let job = Job {
+        input: Input::File(csv.clone()),
+        run: &run_args,
         creation_source: None,
         suppress_email: true,
-        journal: None,
-        resume: false,
     };
-    let (_, run) =
-        import::run::<BulkUserCreate>(&mock_global, &import_args, Kind::Create, None).await?;
+    let (_, run) = import::run::<BulkUserCreate>(&mock_global, job, Kind::Create, None).await?;
     let expected_applied = args.users as u64 - 3;
     let s = &run.summary;
     say(format!(

@@ -2,9 +2,9 @@
 
 use crate::cli::{Global, JobsCommand};
 use crate::config::{client, format};
-use crate::exit::{CliResult, Exit};
+use crate::exit::{CliError, CliResult, Exit};
 use crate::output;
-use futures::TryStreamExt;
+use futures::{StreamExt, TryStreamExt};
 use jc_bulk::{CallOptions, Page, WaitOptions};
 use jc_models::JobWorkresult;
 use serde_json::{json, Value};
@@ -62,25 +62,18 @@ pub async fn run(global: &Global, command: &JobsCommand) -> CliResult {
             expected,
             wait_timeout,
         } => {
-            let progress = std::sync::Arc::new(crate::progress::Progress::new(
-                *expected as u64,
-                global.quiet,
-            ));
-            let bar = progress.clone();
+            let progress = crate::progress::Progress::new(*expected as u64, global.quiet);
             let wait = WaitOptions::new()
                 .timeout(Some(Duration::from_secs(*wait_timeout)))
-                .on_progress(move |p| {
-                    bar.on_event(&jc_bulk::ImportEvent::Progress {
-                        chunk: 0,
-                        job_id: p.job_id.clone(),
-                        done: p.done,
-                        failed: p.failed,
-                        records: p.expected,
-                    })
-                });
-            let results = client.wait_for_job(job_id, *expected, &wait).await;
+                .map_err(|e| CliError::invalid(e.to_string()))?;
+            let mut waiter = client.wait_for_job(job_id, *expected, &wait);
+            while let Some(now) = waiter.next().await {
+                progress.job(&now);
+            }
             progress.finish();
-            let results = results?;
+            let results = waiter.take_result().ok_or_else(|| {
+                CliError::other("internal error: the wait ended without a result")
+            })??;
             let failed = results.iter().filter(|r| r.is_failure()).count();
             let summary = json!({
                 "job_id": job_id,

@@ -1,7 +1,8 @@
-//! `jcbulk users ...`.
+//! `jcbulk users ...`: every bulk command runs the one import pipeline of
+//! [`crate::commands::import`].
 
 use crate::cli::{Global, ImportArgs, TargetArgs, TemplateKind, UsersCommand};
-use crate::commands::import;
+use crate::commands::import::{self, Input, Job};
 use crate::csv_input::{template, Kind};
 use crate::exit::{CliError, CliResult, Exit};
 use jc_models::{BulkUserCreate, BulkUserExpire, BulkUserUnlock, BulkUserUpdate};
@@ -13,8 +14,9 @@ use jc_models::{BulkUserCreate, BulkUserExpire, BulkUserUnlock, BulkUserUpdate};
 pub async fn run(global: &Global, command: &UsersCommand) -> CliResult {
     match command {
         UsersCommand::Create(args) => {
+            let job = csv_job(args)?;
             Ok(
-                import::run::<BulkUserCreate>(global, args, Kind::Create, None)
+                import::run::<BulkUserCreate>(global, job, Kind::Create, None)
                     .await?
                     .0,
             )
@@ -25,14 +27,29 @@ pub async fn run(global: &Global, command: &UsersCommand) -> CliResult {
                     "--creation-source is for `users create` only",
                 ));
             }
+            let job = csv_job(args)?;
             Ok(
-                import::run::<BulkUserUpdate>(global, args, Kind::Update, None)
+                import::run::<BulkUserUpdate>(global, job, Kind::Update, None)
                     .await?
                     .0,
             )
         }
-        UsersCommand::Expire(target) => targets::<BulkUserExpire>(global, target).await,
-        UsersCommand::Unlock(target) => targets::<BulkUserUnlock>(global, target).await,
+        UsersCommand::Expire(target) => {
+            let job = target_job(target)?;
+            Ok(
+                import::run::<BulkUserExpire>(global, job, Kind::Target, None)
+                    .await?
+                    .0,
+            )
+        }
+        UsersCommand::Unlock(target) => {
+            let job = target_job(target)?;
+            Ok(
+                import::run::<BulkUserUnlock>(global, job, Kind::Target, None)
+                    .await?
+                    .0,
+            )
+        }
         UsersCommand::Template { kind } => {
             print!(
                 "{}",
@@ -46,74 +63,25 @@ pub async fn run(global: &Global, command: &UsersCommand) -> CliResult {
     }
 }
 
-/// Expire or unlock: ids from `--ids` (written to a temporary CSV) or `--csv`.
-async fn targets<R>(global: &Global, target: &TargetArgs) -> CliResult
-where
-    R: jc_bulk::BulkRecord + serde::de::DeserializeOwned + Send + 'static,
-{
-    let temporary;
-    let path = match (&target.csv, target.ids.is_empty()) {
-        (Some(path), _) => path.clone(),
-        (None, false) => {
-            let ids: Vec<&str> = target
-                .ids
-                .iter()
-                .map(|s| s.trim())
-                .filter(|s| !s.is_empty())
-                .collect();
-            if ids.is_empty() {
-                return Err(CliError::invalid("--ids holds no id"));
-            }
-            temporary = TempCsv::new(&format!("id\n{}\n", ids.join("\n")))?;
-            temporary.path.clone()
-        }
-        (None, true) => return Err(CliError::invalid("give --ids ID,... or --csv FILE")),
+fn csv_job(args: &ImportArgs) -> CliResult<Job<'_>> {
+    Ok(Job {
+        input: Input::csv(&args.csv)?,
+        run: &args.run,
+        creation_source: args.creation_source.as_deref(),
+        suppress_email: args.suppress_email,
+    })
+}
+
+/// Expire or unlock: ids from `--ids` (in memory) or `--csv`.
+fn target_job(target: &TargetArgs) -> CliResult<Job<'_>> {
+    let input = match &target.csv {
+        Some(path) => Input::csv(path)?,
+        None => Input::ids("--ids", &target.ids)?,
     };
-    let args = ImportArgs {
-        csv: path,
-        skip_invalid: false,
-        dry_run: false,
-        chunk_size: 800,
-        concurrency: 4,
-        no_wait: false,
-        wait_timeout: 1800,
-        report: None,
-        failed_rows: None,
+    Ok(Job {
+        input,
+        run: &target.run,
         creation_source: None,
         suppress_email: false,
-        journal: None,
-        resume: false,
-    };
-    Ok(import::run::<R>(global, &args, Kind::Target, None).await?.0)
-}
-
-/// A CSV file in the temporary directory, removed on drop.
-pub struct TempCsv {
-    /// Its path.
-    pub path: std::path::PathBuf,
-}
-
-impl TempCsv {
-    /// Writes `text` to a new temporary file.
-    ///
-    /// # Errors
-    /// The file cannot be written.
-    pub fn new(text: &str) -> CliResult<Self> {
-        use std::sync::atomic::{AtomicU64, Ordering};
-        static NEXT: AtomicU64 = AtomicU64::new(0);
-        let name = format!(
-            "jcbulk-{}-{}.csv",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        );
-        let path = std::env::temp_dir().join(name);
-        std::fs::write(&path, text)?;
-        Ok(Self { path })
-    }
-}
-
-impl Drop for TempCsv {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
-    }
+    })
 }

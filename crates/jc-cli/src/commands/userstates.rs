@@ -1,8 +1,9 @@
 //! `jcbulk userstates ...`.
 
 use crate::cli::{Global, ScheduleArgs, UserstatesCommand};
+use crate::commands::import::{located, Input};
 use crate::config::{client, format};
-use crate::csv_input::{CsvFile, Kind};
+use crate::csv_input::Kind;
 use crate::exit::{CliError, CliResult, Exit};
 use crate::output;
 use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, TimeZone, Utc};
@@ -61,22 +62,28 @@ pub fn parse_at(text: &str) -> CliResult<DateTime<Utc>> {
         })
 }
 
-fn ids_from_csv(path: &std::path::Path) -> CliResult<Vec<String>> {
-    let mut file = CsvFile::open(path, Kind::Target)
-        .map_err(|p| crate::commands::import::located(path, &p))?;
-    let mut ids = Vec::new();
-    let mut problems = Vec::new();
-    while let Some(row) = file.next_row::<BulkUserExpire>() {
+/// User ids from `--user-ids` (in memory) or from the `id` column of `--csv FILE|-`; every
+/// problem is reported with its line, and nothing is sent if there is one.
+fn ids_of(ids: &[String], csv: Option<&std::path::Path>) -> CliResult<Vec<String>> {
+    let input = match csv {
+        Some(path) => Input::csv(path)?,
+        None => Input::ids("--user-ids", ids)?,
+    };
+    let mut rows = input.rows(Kind::Target)?;
+    let (mut found, mut problems) = (Vec::new(), Vec::new());
+    while let Some(row) = rows.next_row::<BulkUserExpire>() {
         match row.record {
-            Ok(record) => ids.extend(record.id),
-            Err(found) => problems.extend(found),
+            Ok(record) => found.extend(record.id),
+            Err(more) => problems.extend(more),
         }
     }
-    if problems.is_empty() {
-        Ok(ids)
-    } else {
-        Err(crate::commands::import::located(path, &problems))
+    if !problems.is_empty() {
+        return Err(located(&input.name(), &problems));
     }
+    if found.is_empty() {
+        return Err(CliError::invalid(format!("{}: no user id", input.name())));
+    }
+    Ok(found)
 }
 
 async fn schedule(global: &Global, args: &ScheduleArgs) -> CliResult {
@@ -86,15 +93,7 @@ async fn schedule(global: &Global, args: &ScheduleArgs) -> CliResult {
         .to_ascii_uppercase()
         .parse()
         .map_err(|e: jc_models::UnknownValue| CliError::invalid(e.to_string()))?;
-    let ids = match &args.csv {
-        Some(path) => ids_from_csv(path)?,
-        None => args
-            .user_ids
-            .iter()
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty())
-            .collect(),
-    };
+    let ids = ids_of(&args.user_ids, args.csv.as_deref())?;
     let mut body = BulkScheduledStatechangeCreate::new(state, Timestamp::new(at), ids);
     if args.send_activation_emails {
         body.send_activation_emails = Some(true);
@@ -178,12 +177,8 @@ pub async fn run(global: &Global, command: &UserstatesCommand) -> CliResult {
                 _ => Exit::Partial,
             })
         }
-        UserstatesCommand::Next { user_ids } => {
-            let ids: Vec<&str> = user_ids
-                .iter()
-                .map(|s| s.trim())
-                .filter(|s| !s.is_empty())
-                .collect();
+        UserstatesCommand::Next { user_ids, csv } => {
+            let ids = ids_of(user_ids, csv.as_deref())?;
             let client = client(global)?;
             let next = client.next_scheduled(&ids, &CallOptions::new()).await?;
             let results = next.results.unwrap_or_default();

@@ -1,5 +1,5 @@
-//! The public seam (ARCHITECTURE.md): a transport written outside our crates, plugged into the
-//! client, carries a whole import.
+//! The public seam (the `Transport` trait, README "jc-transport"): a transport written outside
+//! our crates, plugged into the client, carries a whole import.
 
 use bytes::Bytes;
 use http::{Request, Response};
@@ -51,8 +51,9 @@ async fn a_transport_from_outside_carries_an_import() {
         .unwrap();
     let users =
         (0..1000).map(|i| BulkUserCreate::new(format!("t{i}"), format!("t{i}@example.com")));
-    let wait =
-        WaitOptions::new().intervals(Duration::from_millis(5), Duration::from_millis(50), 1.5);
+    let wait = WaitOptions::new()
+        .intervals(Duration::from_millis(5), Duration::from_millis(50), 1.5)
+        .unwrap();
     let report = client
         .import_users(users, &ImportOptions::new().wait(wait))
         .await;

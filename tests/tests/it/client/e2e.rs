@@ -1,6 +1,6 @@
 //! jc-bulk against jc-mock over real HTTP (issue 5).
 
-use futures::TryStreamExt;
+use futures::{StreamExt, TryStreamExt};
 use jc_bulk::*;
 use jc_mock::{FaultConfig, MockConfig, MockServer};
 use jc_models::*;
@@ -17,7 +17,9 @@ fn client_for(mock: &MockServer) -> Client {
         .unwrap();
     let policy = RetryPolicy::default()
         .with_max_attempts(6)
+        .unwrap()
         .with_delays(Duration::from_millis(2), Duration::from_millis(20))
+        .unwrap()
         .with_jitter_seed(3);
     Client::builder()
         .base_url(mock.base_url())
@@ -28,7 +30,9 @@ fn client_for(mock: &MockServer) -> Client {
 }
 
 fn fast_wait() -> WaitOptions {
-    WaitOptions::new().intervals(Duration::from_millis(5), Duration::from_millis(50), 1.5)
+    WaitOptions::new()
+        .intervals(Duration::from_millis(5), Duration::from_millis(50), 1.5)
+        .unwrap()
 }
 
 fn options() -> ImportOptions {
@@ -59,14 +63,27 @@ async fn import_5000_users_with_duplicates_and_invalid_records() {
     users[2500].email = Some("user10@example.com".into()); // duplicate of an earlier chunk
     users[3000].username = None; // invalid: never sent
     users[4999].unix_uid = Some(0); // invalid: never sent
-    let events = Arc::new(std::sync::Mutex::new(Vec::new()));
-    let seen = events.clone();
-    let report = client
-        .import_users(
-            users,
-            &options().on_event(move |e| seen.lock().unwrap().push(e.clone())),
-        )
-        .await;
+                                    // Consumed as a stream: every record's outcome exactly once, in input order, then the end.
+    let input =
+        futures::stream::iter(
+            users
+                .into_iter()
+                .enumerate()
+                .map(|(i, record)| InputRecord {
+                    position: i as u64,
+                    record,
+                }),
+        );
+    let events: Vec<ImportEvent> = client.import(input, &options()).collect().await;
+    let mut report = ImportReport::default();
+    for event in &events {
+        match event {
+            ImportEvent::Record(outcome) => report.outcomes.push(outcome.clone()),
+            ImportEvent::Finished(summary) => report.summary = summary.clone(),
+            _ => {}
+        }
+    }
+    assert!(matches!(events.last(), Some(ImportEvent::Finished(_))));
     let s = &report.summary;
     assert_eq!(
         (s.read, s.applied, s.failed, s.not_submitted, s.unknown),
@@ -102,15 +119,12 @@ async fn import_5000_users_with_duplicates_and_invalid_records() {
     let applied = &report.outcomes[42];
     let user_id = applied.outcome.user_id().unwrap();
     assert_eq!(mock.user(&org, user_id).unwrap().username, "user42");
-    assert!(s
-        .jobs
-        .contains(&applied.outcome.job_id().unwrap().to_owned()));
+    assert!(s.jobs.contains(applied.outcome.job_id().unwrap()));
     assert_eq!(mock.users(&org).len(), 1 + 4995);
-    let events = events.lock().unwrap();
     let settled: usize = events
         .iter()
         .filter_map(|e| match e {
-            ImportEvent::Settled { records, .. } => Some(*records),
+            ImportEvent::Settled { records, .. } => Some(records),
             _ => None,
         })
         .sum();
@@ -133,13 +147,13 @@ async fn update_expire_and_unlock_the_created_users() {
     let org = mock.default_org();
     let client = client_for(&mock);
     let created = client
-        .import_users((0..300).map(user), &options().chunk_size(120))
+        .import_users((0..300).map(user), &options().chunk_size(120).unwrap())
         .await;
     assert!(created.summary.all_applied());
     let ids: Vec<String> = created
         .outcomes
         .iter()
-        .map(|o| o.outcome.user_id().unwrap().to_owned())
+        .map(|o| o.outcome.user_id().unwrap().to_string())
         .collect();
 
     let mut changes: Vec<BulkUserUpdate> = ids
@@ -158,7 +172,10 @@ async fn update_expire_and_unlock_the_created_users() {
         mock.user(&org, &ids[5]).unwrap().fields["department"],
         "Finance"
     );
-    assert_eq!(updated.outcomes[5].outcome.user_id(), Some(ids[5].as_str()));
+    assert_eq!(
+        updated.outcomes[5].outcome.user_id().map(UserId::as_str),
+        Some(ids[5].as_str())
+    );
 
     let expired = client
         .import_user_expirations(
@@ -278,7 +295,7 @@ async fn imports_under_injected_429_and_503_account_for_every_record_once() {
     let org = mock.default_org();
     let client = client_for(&mock);
     let report = client
-        .import_users((0..2000).map(user), &options().chunk_size(200))
+        .import_users((0..2000).map(user), &options().chunk_size(200).unwrap())
         .await;
     let s = &report.summary;
     assert_eq!(s.read, 2000);
@@ -338,7 +355,7 @@ async fn a_wrong_key_stops_the_import_and_reports_every_record() {
         .build()
         .unwrap();
     let report = client
-        .import_users((0..2000).map(user), &options().concurrency(1))
+        .import_users((0..2000).map(user), &options().concurrency(1).unwrap())
         .await;
     assert_eq!(report.summary.not_submitted, 2000);
     assert!(report.summary.stopped.as_deref().unwrap().contains("401"));
@@ -359,7 +376,9 @@ async fn a_job_that_does_not_finish_in_time_reports_what_is_known() {
         .create_users(&[user(1), user(2)], &CreateUsersOptions::new())
         .await
         .unwrap();
-    let wait = fast_wait().timeout(Some(Duration::from_millis(60)));
+    let wait = fast_wait()
+        .timeout(Some(Duration::from_millis(60)))
+        .unwrap();
     let error = client.wait_for_job(&job, 2, &wait).await.unwrap_err();
     let Error::Timeout {
         done,
@@ -395,11 +414,12 @@ async fn progress_is_reported_while_waiting() {
         )
         .await
         .unwrap();
-    let polls = Arc::new(std::sync::Mutex::new(Vec::new()));
-    let seen = polls.clone();
-    let wait = fast_wait().on_progress(move |p| seen.lock().unwrap().push(p.done));
-    client.wait_for_job(&job, 100, &wait).await.unwrap();
-    let polls = polls.lock().unwrap();
+    let mut waiter = client.wait_for_job(&job, 100, &fast_wait());
+    let mut polls = Vec::new();
+    while let Some(progress) = waiter.next().await {
+        polls.push(progress.done);
+    }
+    assert_eq!(waiter.take_result().unwrap().unwrap().len(), 100);
     assert_eq!(*polls.last().unwrap(), 100);
     assert!(polls.windows(2).all(|w| w[0] <= w[1]));
 }

@@ -51,9 +51,9 @@ fn scripted(org: Option<&str>, answers: Vec<Response<Bytes>>) -> (Client, Seen) 
 }
 
 fn only(seen: &Seen) -> Request<Bytes> {
-    let requests = seen.lock().unwrap();
+    let mut requests = seen.lock().unwrap();
     assert_eq!(requests.len(), 1);
-    jc_transport::clone_request(&requests[0])
+    requests.remove(0)
 }
 
 /// Method, URL, the standard headers, and the JSON body if any.
@@ -226,7 +226,11 @@ async fn job_results_page_and_its_typed_decoding() {
                        "persistedFields": {"username": "ada"}, "createdAt": "2026-01-01T00:00:00Z", "updatedAt": "2026-01-01T00:00:01Z"}]);
     let (client, seen) = scripted(Some(ORG), vec![answer(200, &body.to_string())]);
     let page = client
-        .job_results_page("job/1", Page::new(25, 50).unwrap(), &CallOptions::new())
+        .job_results_page(
+            &JobId::new("job/1"),
+            Page::new(25, 50).unwrap(),
+            &CallOptions::new(),
+        )
         .await
         .unwrap();
     assert_request(
@@ -257,7 +261,7 @@ async fn job_results_stream_pages_by_100_until_a_short_page_section_4() {
         ],
     );
     let all: Vec<JobWorkresult> = client
-        .job_results("j", &CallOptions::new())
+        .job_results(&JobId::new("j"), &CallOptions::new())
         .try_collect()
         .await
         .unwrap();
@@ -289,7 +293,7 @@ async fn a_same_origin_link_header_is_followed_and_a_foreign_one_refused() {
     );
     let (client, seen) = scripted(None, vec![first, answer(200, "[]")]);
     let all: Vec<JobWorkresult> = client
-        .job_results("j", &CallOptions::new())
+        .job_results(&JobId::new("j"), &CallOptions::new())
         .try_collect()
         .await
         .unwrap();
@@ -308,7 +312,7 @@ async fn a_same_origin_link_header_is_followed_and_a_foreign_one_refused() {
     );
     let (client, seen) = scripted(None, vec![foreign]);
     let outcome: Result<Vec<JobWorkresult>, Error> = client
-        .job_results("j", &CallOptions::new())
+        .job_results(&JobId::new("j"), &CallOptions::new())
         .try_collect()
         .await;
     assert!(matches!(outcome, Err(Error::Config(_))), "{outcome:?}");
@@ -324,7 +328,7 @@ async fn a_server_ignoring_skip_ends_the_stream_with_an_error() {
     let full = Value::Array((0..100).map(|i| json!({"id": format!("r{i}")})).collect()).to_string();
     let (client, _) = scripted(None, vec![answer(200, &full), answer(200, &full)]);
     let outcome: Result<Vec<JobWorkresult>, Error> = client
-        .job_results("j", &CallOptions::new())
+        .job_results(&JobId::new("j"), &CallOptions::new())
         .try_collect()
         .await;
     assert!(matches!(outcome, Err(Error::Pagination(_))));
@@ -450,13 +454,17 @@ async fn next_scheduled_splits_ids_by_100_and_pages_by_events_count() {
 async fn legacy_job_and_results() {
     let details = json!({"id": "j", "adminId": "a", "name": "bulk-user-create", "status": "finished", "workUnitsCount": 2, "meta": {}, "persistedFields": [], "updatedAt": "2026-01-01T00:00:00Z"});
     let (client, seen) = client_ok(200, &details.to_string());
-    let job = client.legacy().job("j", &CallOptions::new()).await.unwrap();
+    let job = client
+        .legacy()
+        .job(&JobId::new("j"), &CallOptions::new())
+        .await
+        .unwrap();
     assert_eq!(job.work_units_count, Some(2));
     assert_request(&only(&seen), "GET", &format!("{BASE}/jobs/j"), None, None);
     let (client, seen) = client_ok(200, "[]");
     client
         .legacy()
-        .job_results("j", Page::first(), &CallOptions::new())
+        .job_results(&JobId::new("j"), Page::first(), &CallOptions::new())
         .await
         .unwrap();
     assert_request(
@@ -492,7 +500,7 @@ async fn error_bodies_of_every_shape_decode_without_loss_section_9() {
     for (status, body, summary) in cases {
         let (client, _) = client_ok(status, body);
         let error = client
-            .job_results_page("j", Page::first(), &CallOptions::new())
+            .job_results_page(&JobId::new("j"), Page::first(), &CallOptions::new())
             .await
             .unwrap_err();
         let api = error.api().unwrap_or_else(|| panic!("{error}"));

@@ -4,7 +4,7 @@
 use crate::auth::authenticate;
 use crate::faults::Fault;
 use crate::handlers::{jobs as job_ops, userstates};
-use crate::jobs;
+use crate::processor;
 use crate::reply::Reply;
 use crate::routes::{route, Route};
 use crate::shared::{ApiRequest, Shared};
@@ -235,7 +235,7 @@ pub(crate) async fn processor(shared: Arc<Shared>, mut shutdown: watch::Receiver
         {
             let now = shared.clock.now();
             let mut state = shared.state();
-            jobs::process(
+            processor::process(
                 &mut state,
                 budget,
                 &shared.ids,

@@ -1,0 +1,281 @@
+//! One chunk of an import, end to end: the journal's say, the submission, the wait, and the
+//! outcome of each of its records. Runs as its own task; reports progress into the import's
+//! event channel.
+
+use crate::client::Client;
+use crate::error::Error;
+use crate::import::journal::{stable_hash, ChunkInfo, JournalDecision};
+use crate::import::options::ImportOptions;
+use crate::import::outcome::{ImportEvent, Outcome, RecordOutcome};
+use crate::import::record::{BulkRecord, RecordKey};
+use crate::import::{mapping, InputRecord};
+use crate::response;
+use futures::StreamExt;
+use jc_models::JobId;
+use std::sync::Arc;
+use tokio::sync::mpsc;
+
+/// A chunk: the valid records to submit and the outcomes already known (invalid records,
+/// records after a fatal error), all in input order by position.
+pub(crate) struct Segment<R> {
+    pub(crate) chunk: usize,
+    pub(crate) records: Vec<InputRecord<R>>,
+    pub(crate) settled: Vec<RecordOutcome>,
+}
+
+impl<R: BulkRecord> Segment<R> {
+    /// Records in the chunk, valid and invalid.
+    pub(crate) fn len(&self) -> usize {
+        self.records.len() + self.settled.len()
+    }
+
+    /// Every record's position and key, in input order.
+    pub(crate) fn keys(&self) -> Vec<(u64, RecordKey)> {
+        let mut keys: Vec<(u64, RecordKey)> = self
+            .records
+            .iter()
+            .map(|r| (r.position, r.record.key()))
+            .chain(self.settled.iter().map(|o| (o.position, o.key.clone())))
+            .collect();
+        keys.sort_by_key(|(position, _)| *position);
+        keys
+    }
+}
+
+/// What a settled segment returns: every outcome in input order, its job, and a reason to stop
+/// submitting.
+pub(crate) struct Settled {
+    pub(crate) outcomes: Vec<RecordOutcome>,
+    pub(crate) job_id: Option<JobId>,
+    pub(crate) fatal: Option<String>,
+}
+
+pub(crate) fn all_with(records: &[(u64, RecordKey)], outcome: &Outcome) -> Vec<RecordOutcome> {
+    records
+        .iter()
+        .map(|(position, key)| RecordOutcome {
+            position: *position,
+            key: key.clone(),
+            outcome: outcome.clone(),
+        })
+        .collect()
+}
+
+/// The outcome of every record of a chunk whose submission failed with `error`, and whether
+/// to stop submitting (401, 403, 404: every further chunk would fail the same way).
+fn submission_failed(error: &Error) -> (Outcome, Option<String>) {
+    let not_submitted = || Outcome::NotSubmitted {
+        reason: error.to_string(),
+    };
+    let unknown = || {
+        Outcome::Unknown {
+        job_id: None,
+        reason: format!(
+            "the submission may have reached JumpCloud ({error}); check the org before sending these records again"
+        ),
+    }
+    };
+    match error {
+        Error::Api(api) => match api.status.as_u16() {
+            401 | 403 | 404 => (
+                not_submitted(),
+                Some(format!("JumpCloud refused the submission: {error}")),
+            ),
+            429 | 503 => (not_submitted(), None),
+            400..=499 => (
+                Outcome::Failed {
+                    job_id: None,
+                    reason: api.summary(),
+                },
+                None,
+            ),
+            _ => (unknown(), None),
+        },
+        Error::Transport(transport) if transport.is_not_sent() => (not_submitted(), None),
+        Error::InvalidInput(_) | Error::Config(_) | Error::Setting(_) => (not_submitted(), None),
+        _ => (unknown(), None),
+    }
+}
+
+/// Why a chunk has no job.
+enum Submission {
+    /// The submission failed.
+    Failed(Error),
+    /// The journal says an earlier submission's outcome is unknown.
+    Unknown(String),
+}
+
+/// Sends a chunk (or, per the journal, re-attaches to its earlier job); returns the job id.
+async fn submit<R: BulkRecord>(
+    client: &Client,
+    values: &[R],
+    options: &ImportOptions,
+    info: &mut ChunkInfo,
+) -> Result<JobId, Submission> {
+    let request = R::submission(client.endpoint(), values, options).map_err(Submission::Failed)?;
+    info.hash = stable_hash(&[R::OPERATION.as_bytes(), request.body()]);
+    if let Some(journal) = &options.journal {
+        match journal.before_submit(info).await {
+            JournalDecision::Submit => {}
+            JournalDecision::Attach { job_id } => return Ok(job_id),
+            JournalDecision::Unknown { reason } => return Err(Submission::Unknown(reason)),
+            JournalDecision::Skip { reason } => {
+                let error = Error::InvalidInput(crate::error::InvalidInput::Argument(reason));
+                return Err(Submission::Failed(error));
+            }
+        }
+    }
+    let outcome = async {
+        let response = client.send_raw(request).await?;
+        response::decode_job_id(R::OPERATION, &response)
+    }
+    .await;
+    match (&outcome, &options.journal) {
+        (Ok(job_id), Some(journal)) => journal.submitted(info, job_id).await,
+        (Err(error), Some(journal)) => match submission_failed(error).0 {
+            Outcome::Unknown { reason, .. } => journal.outcome_unknown(info, &reason).await,
+            _ => journal.not_submitted(info, &error.to_string()).await,
+        },
+        _ => {}
+    }
+    outcome.map_err(Submission::Failed)
+}
+
+/// Waits for `job_id` and maps its results to the chunk's records, reporting progress.
+async fn await_job(
+    client: &Client,
+    job_id: &JobId,
+    chunk: usize,
+    keys: &[(u64, RecordKey)],
+    options: &ImportOptions,
+    events: &mpsc::Sender<ImportEvent>,
+) -> Vec<Outcome> {
+    let wait = options.wait.clone().org_or(options.org_id.as_ref());
+    let mut waiter = client.wait_for_job(job_id, keys.len(), &wait);
+    while let Some(progress) = waiter.next().await {
+        let _ = events.send(ImportEvent::Progress { chunk, progress }).await;
+    }
+    let key_list: Vec<RecordKey> = keys.iter().map(|(_, k)| k.clone()).collect();
+    match waiter.take_result() {
+        Some(Ok(results)) => mapping::outcomes(&key_list, &results, job_id, "it was still pending"),
+        Some(Err(Error::Timeout {
+            partial, waited, ..
+        })) => mapping::outcomes(
+            &key_list,
+            &partial,
+            job_id,
+            &format!("it was still pending when the wait ended after {waited:?}"),
+        ),
+        Some(Err(error)) => vec![
+            Outcome::Unknown {
+                job_id: Some(job_id.clone()),
+                reason: format!("the job was created but its results could not be read: {error}"),
+            };
+            keys.len()
+        ],
+        None => vec![
+            Outcome::Unknown {
+                job_id: Some(job_id.clone()),
+                reason: "internal error: the wait ended without a result".into(),
+            };
+            keys.len()
+        ],
+    }
+}
+
+/// The outcome of every record of a submitted chunk that is not waited for.
+fn not_awaited(job_id: &JobId, records: usize) -> Vec<Outcome> {
+    vec![
+        Outcome::Unknown {
+            job_id: Some(job_id.clone()),
+            reason: format!(
+                "submitted as job {job_id}; its results were not awaited (read them with `jcbulk jobs results {job_id}`)"
+            ),
+        };
+        records
+    ]
+}
+
+/// Submits, waits for and settles one segment.
+pub(crate) async fn settle<R: BulkRecord>(
+    client: Client,
+    segment: Segment<R>,
+    options: Arc<ImportOptions>,
+    events: mpsc::Sender<ImportEvent>,
+) -> Settled {
+    let Segment {
+        chunk,
+        records,
+        mut settled,
+    } = segment;
+    if records.is_empty() {
+        return Settled {
+            outcomes: settled,
+            job_id: None,
+            fatal: None,
+        };
+    }
+    let keys: Vec<(u64, RecordKey)> = records
+        .iter()
+        .map(|r| (r.position, r.record.key()))
+        .collect();
+    let values: Vec<R> = records.into_iter().map(|r| r.record).collect();
+    let mut info = ChunkInfo::new(
+        chunk,
+        0,
+        keys.first().map_or(0, |k| k.0),
+        keys.last().map_or(0, |k| k.0),
+        keys.len(),
+    );
+    let submitted = submit(&client, &values, &options, &mut info).await;
+    drop(values);
+    let (mut fatal, mut created) = (None, None);
+    let outcomes = match submitted {
+        Err(Submission::Failed(error)) => {
+            let (outcome, stop) = submission_failed(&error);
+            fatal = stop;
+            vec![outcome; keys.len()]
+        }
+        Err(Submission::Unknown(reason)) => vec![
+            Outcome::Unknown {
+                job_id: None,
+                reason
+            };
+            keys.len()
+        ],
+        Ok(job_id) => {
+            let _ = events
+                .send(ImportEvent::Submitted {
+                    chunk,
+                    job_id: job_id.clone(),
+                    records: keys.len(),
+                })
+                .await;
+            let outcomes = if options.await_results {
+                await_job(&client, &job_id, chunk, &keys, &options, &events).await
+            } else {
+                not_awaited(&job_id, keys.len())
+            };
+            created = Some(job_id);
+            outcomes
+        }
+    };
+    if let (Some(journal), true) = (&options.journal, created.is_some() && options.await_results) {
+        journal.settled(&info).await;
+    }
+    settled.extend(
+        keys.into_iter()
+            .zip(outcomes)
+            .map(|((position, key), outcome)| RecordOutcome {
+                position,
+                key,
+                outcome,
+            }),
+    );
+    settled.sort_by_key(|o| o.position);
+    Settled {
+        outcomes: settled,
+        job_id: created,
+        fatal,
+    }
+}

@@ -1,0 +1,227 @@
+//! The one import pipeline of every bulk command (`users create|update|expire|unlock`, the
+//! demo): check every row first, then stream the rows into the SDK's import and consume its
+//! event stream in one loop that writes the progress, the report, the failed rows and the
+//! summary. `--no-wait` is the same pipeline told not to wait for results.
+
+mod input;
+mod outputs;
+
+pub use input::{check, located, Checked, Input};
+pub use outputs::Run;
+
+use crate::cli::{Format, Global, RunArgs};
+use crate::csv_input::Kind;
+use crate::exit::{CliError, CliResult, Exit};
+use crate::progress::Progress;
+use futures::StreamExt;
+use jc_bulk::{BulkRecord, Client, ImportOptions, WaitOptions};
+use jc_models::CreationSource;
+use outputs::Outputs;
+use serde::de::DeserializeOwned;
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// One bulk command's import: its input and options.
+#[derive(Debug)]
+pub struct Job<'a> {
+    /// Where the records come from.
+    pub input: Input,
+    /// The options every bulk command shares.
+    pub run: &'a RunArgs,
+    /// `--creation-source` (create only).
+    pub creation_source: Option<&'a str>,
+    /// `--suppress-email` (create and update).
+    pub suppress_email: bool,
+}
+
+/// Runs an import of `job` as `R` records; `client` overrides the one of the global options.
+///
+/// # Errors
+/// Invalid input (exit 2) or an I/O or client error (exit 1).
+pub async fn run<R>(
+    global: &Global,
+    job: Job<'_>,
+    kind: Kind,
+    client: Option<Client>,
+) -> CliResult<(Exit, Run)>
+where
+    R: BulkRecord + DeserializeOwned + Send + 'static,
+{
+    let args = job.run;
+    let name = job.input.name();
+    let checked = check::<R>(&job.input, kind)?;
+    refuse_invalid(global, &name, &checked, args.skip_invalid)?;
+    if args.dry_run {
+        return plan::<R>(global, &name, &checked, args);
+    }
+    let client = match client {
+        Some(client) => client,
+        None => crate::config::client(global)?,
+    };
+    let options = options::<R>(&job, &name)?;
+    let rows = job.input.rows(kind)?;
+    let header = rows.header();
+    let valid = checked.valid();
+    let keep_raw = args.failed_rows.is_some();
+    let buffer = args.chunk_size as usize * 2;
+    let (records, side) = input::stream::<R>(rows, checked, keep_raw, buffer);
+    let progress = Progress::new(valid, global.quiet);
+    let report = args.report.as_deref();
+    let failed = args.failed_rows.as_deref();
+    let mut outputs = Outputs::create(report, failed, &header, side, progress)?;
+    let mut import = client.import(records, &options);
+    while let Some(event) = import.next().await {
+        outputs.take(event);
+    }
+    let run = outputs.finish()?;
+    print_summary(global, &name, args, &run)?;
+    Ok((exit_code(&run, args.no_wait), run))
+}
+
+/// Stops on invalid rows, unless `--skip-invalid` (then lists them on stderr).
+fn refuse_invalid(global: &Global, name: &str, checked: &Checked, skip: bool) -> CliResult<()> {
+    if checked.invalid.is_empty() {
+        return Ok(());
+    }
+    let mut error = located(name, &checked.problems());
+    if !skip {
+        error.message.push_str(&format!(
+            "\n{} of {} rows have problems; nothing was sent (fix them, or pass --skip-invalid to send the others)",
+            checked.invalid.len(),
+            checked.rows
+        ));
+        return Err(error);
+    }
+    if !global.quiet {
+        eprintln!("{}", error.message);
+        eprintln!(
+            "skipping {} invalid rows (--skip-invalid)",
+            checked.invalid.len()
+        );
+    }
+    Ok(())
+}
+
+/// `--dry-run`: the plan, nothing sent.
+fn plan<R: BulkRecord>(
+    global: &Global,
+    name: &str,
+    checked: &Checked,
+    args: &RunArgs,
+) -> CliResult<(Exit, Run)> {
+    let chunk = u64::from(args.chunk_size);
+    let plan = json!({
+        "file": name,
+        "operation": R::OPERATION,
+        "rows": checked.rows,
+        "valid": checked.valid(),
+        "invalid": checked.invalid.len(),
+        "chunk_size": chunk,
+        "jobs": checked.valid().div_ceil(chunk),
+        "concurrency": args.concurrency,
+        "wait": !args.no_wait,
+        "sent": false,
+    });
+    crate::output::object(crate::config::format(global), &plan)?;
+    Ok((Exit::Ok, Run::default()))
+}
+
+/// The SDK's options of `job`: chunking, concurrency, waiting, the job headers, the journal.
+fn options<R: BulkRecord>(job: &Job<'_>, name: &str) -> CliResult<ImportOptions> {
+    let args = job.run;
+    let invalid = |e: jc_bulk::InvalidSetting| CliError::invalid(e.to_string());
+    let wait = WaitOptions::new()
+        .timeout(Some(Duration::from_secs(args.wait_timeout)))
+        .map_err(invalid)?;
+    let mut options = ImportOptions::new()
+        .chunk_size(args.chunk_size as usize)
+        .and_then(|o| o.concurrency(args.concurrency as usize))
+        .map_err(invalid)?
+        .wait(wait)
+        .await_results(!args.no_wait)
+        .validate(false);
+    if let Some(source) = job.creation_source {
+        let source = source
+            .parse::<CreationSource>()
+            .map_err(|e| CliError::invalid(e.to_string()))?;
+        options = options.creation_source(source);
+    }
+    if job.suppress_email {
+        options = options.suppress_email(true);
+    }
+    if let Some(path) = &args.journal {
+        let csv = std::path::Path::new(name);
+        let journal = crate::journal::FileJournal::open(
+            path,
+            args.resume,
+            csv,
+            R::OPERATION,
+            args.chunk_size,
+        )?;
+        options = options.journal(Arc::new(journal));
+    }
+    Ok(options)
+}
+
+/// 0 when every record was applied (or, with `--no-wait`, submitted); 1 when the import
+/// stopped; 3 otherwise.
+fn exit_code(run: &Run, no_wait: bool) -> Exit {
+    let s = &run.summary;
+    if let Some(stop) = &s.stopped {
+        eprintln!("jcbulk: {stop}");
+        return Exit::Error;
+    }
+    let settled_as_hoped = if no_wait {
+        s.failed == 0 && s.not_submitted == 0 && s.unknown == s.not_awaited
+    } else {
+        s.applied == s.read
+    };
+    if settled_as_hoped {
+        Exit::Ok
+    } else {
+        Exit::Partial
+    }
+}
+
+fn print_summary(global: &Global, name: &str, args: &RunArgs, run: &Run) -> CliResult<()> {
+    let format = crate::config::format(global);
+    if args.no_wait {
+        let columns = ["job_id", "records"];
+        return Ok(crate::output::items(format, &columns, &run.submitted)?);
+    }
+    let s = &run.summary;
+    let value = json!({
+        "file": name,
+        "read": s.read,
+        "applied": s.applied,
+        "failed": s.failed,
+        "not_submitted": s.not_submitted,
+        "unknown": s.unknown,
+        "jobs": s.jobs,
+        "report": args.report.as_ref().map(|p| p.display().to_string()),
+        "failed_rows": args.failed_rows.as_ref().map(|p| p.display().to_string()),
+    });
+    if format != Format::Table {
+        return Ok(crate::output::object(format, &value)?);
+    }
+    println!(
+        "{name}: {} rows: {} applied, {} failed, {} not submitted, {} unknown ({} jobs)",
+        s.read,
+        s.applied,
+        s.failed,
+        s.not_submitted,
+        s.unknown,
+        s.jobs.len()
+    );
+    if let Some(report) = &args.report {
+        println!("report: {}", report.display());
+    }
+    if let Some(failed) = &args.failed_rows {
+        println!("failed rows ({}): {}", run.failed_rows, failed.display());
+    }
+    if s.unknown > 0 {
+        println!("note: {} records have an unknown outcome: check them in JumpCloud before sending them again", s.unknown);
+    }
+    Ok(())
+}

@@ -1,0 +1,213 @@
+//! Everything an import writes, fed by its event stream in one place: the progress bar, the
+//! report, the failed rows, the job list of `--no-wait`, and the counts of the summary.
+//! Invalid rows (never handed to the SDK) come from the reader's side channel and are merged
+//! in line order.
+
+use super::input::Side;
+use crate::exit::{CliError, CliResult};
+use crate::progress::Progress;
+use crate::report::{FailedRows, ReportRow, ReportWriter};
+use jc_bulk::{ImportEvent, ImportSummary, Outcome, RecordOutcome};
+use serde_json::{json, Value};
+use std::path::Path;
+use tokio::sync::mpsc;
+
+/// The outcome of an import run.
+#[derive(Debug, Default)]
+pub struct Run {
+    /// The counts, invalid rows included.
+    pub summary: ImportSummary,
+    /// Up to 20 user ids that were applied (for the demo).
+    pub applied_sample: Vec<String>,
+    /// Failed input rows written.
+    pub failed_rows: u64,
+    /// The jobs submitted, with their record counts (`--no-wait` prints them).
+    pub submitted: Vec<Value>,
+}
+
+/// The writers of one import.
+pub struct Outputs {
+    report: Option<ReportWriter>,
+    failed: Option<FailedRows>,
+    side: mpsc::UnboundedReceiver<Side>,
+    /// An entry read from the side channel that belongs after the current record.
+    held: Option<Side>,
+    columns: (Option<usize>, Option<usize>),
+    progress: Progress,
+    run: Run,
+    error: Option<std::io::Error>,
+}
+
+fn create<T>(flag: &str, path: &Path, make: impl FnOnce() -> std::io::Result<T>) -> CliResult<T> {
+    make().map_err(|e| CliError::other(format!("{flag} {}: {e}", path.display())))
+}
+
+impl Outputs {
+    /// Creates the report and failed-rows files of `args`; `header` is the input's columns.
+    ///
+    /// # Errors
+    /// A file that cannot be created (exit 1, naming the flag and the file).
+    pub fn create(
+        report: Option<&Path>,
+        failed_rows: Option<&Path>,
+        header: &[String],
+        side: mpsc::UnboundedReceiver<Side>,
+        progress: Progress,
+    ) -> CliResult<Self> {
+        let column = |name: &str| header.iter().position(|h| h.eq_ignore_ascii_case(name));
+        let report = report
+            .map(|path| create("--report", path, || ReportWriter::create(path)))
+            .transpose()?;
+        let failed = failed_rows
+            .map(|path| create("--failed-rows", path, || FailedRows::create(path, header)))
+            .transpose()?;
+        Ok(Self {
+            report,
+            failed,
+            side,
+            held: None,
+            columns: (column("username"), column("email")),
+            progress,
+            run: Run::default(),
+            error: None,
+        })
+    }
+
+    /// Takes one event of the import.
+    pub fn take(&mut self, event: ImportEvent) {
+        self.progress.on_event(&event);
+        match event {
+            ImportEvent::Submitted {
+                job_id, records, ..
+            } => self
+                .run
+                .submitted
+                .push(json!({"job_id": job_id, "records": records})),
+            ImportEvent::Record(outcome) => self.record(outcome),
+            ImportEvent::Settled { .. } => self.progress.counts(&self.run.summary),
+            ImportEvent::Finished(summary) => self.finished(summary),
+            _ => {}
+        }
+    }
+
+    fn cell(raw: &csv::StringRecord, column: Option<usize>) -> Option<String> {
+        column
+            .and_then(|i| raw.get(i))
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned)
+    }
+
+    fn write(&mut self, row: ReportRow, raw: Option<&csv::StringRecord>, failed: bool) {
+        let result = (|| {
+            if let Some(report) = &mut self.report {
+                report.write(&row)?;
+            }
+            if let (true, Some(writer), Some(raw)) = (failed, &mut self.failed, raw) {
+                writer.write(raw)?;
+            }
+            Ok::<(), std::io::Error>(())
+        })();
+        if let Err(error) = result {
+            self.error.get_or_insert(error);
+        }
+    }
+
+    /// Writes the invalid rows before `line` and returns the cells of `line` if the reader
+    /// kept them.
+    fn side_before(&mut self, line: u64) -> Option<csv::StringRecord> {
+        loop {
+            let entry = match self.held.take() {
+                Some(entry) => entry,
+                None => self.side.try_recv().ok()?,
+            };
+            match entry {
+                Side::Raw(at, _) | Side::Rejected(at, ..) if at > line => {
+                    self.held = Some(entry);
+                    return None;
+                }
+                Side::Raw(at, raw) if at == line => return Some(raw),
+                Side::Raw(..) => {}
+                Side::Rejected(at, raw, reason) => self.rejected(at, raw, reason),
+            }
+        }
+    }
+
+    fn rejected(&mut self, line: u64, raw: csv::StringRecord, reason: String) {
+        self.run.summary.read += 1;
+        self.run.summary.not_submitted += 1;
+        let row = ReportRow {
+            line,
+            username: Self::cell(&raw, self.columns.0),
+            email: Self::cell(&raw, self.columns.1),
+            outcome: "not_submitted",
+            user_id: None,
+            job_id: None,
+            reason: Some(reason),
+        };
+        self.write(row, Some(&raw), true);
+    }
+
+    fn record(&mut self, outcome: RecordOutcome) {
+        let raw = self.side_before(outcome.position);
+        if let (Some(id), true) = (
+            outcome.outcome.user_id(),
+            self.run.applied_sample.len() < 20,
+        ) {
+            self.run.applied_sample.push(id.to_string());
+        }
+        let failed = matches!(
+            outcome.outcome,
+            Outcome::Failed { .. } | Outcome::NotSubmitted { .. }
+        );
+        let row = ReportRow {
+            line: outcome.position,
+            username: outcome.key.username.clone(),
+            email: outcome.key.email.clone(),
+            outcome: outcome.outcome.name(),
+            user_id: outcome
+                .outcome
+                .user_id()
+                .map(ToString::to_string)
+                .or(outcome.key.id.clone()),
+            job_id: outcome.outcome.job_id().map(ToString::to_string),
+            reason: outcome.outcome.reason().map(str::to_owned),
+        };
+        self.write(row, raw.as_ref(), failed);
+    }
+
+    /// The SDK's counts join the invalid rows' (the rows after the last record are written now).
+    fn finished(&mut self, summary: ImportSummary) {
+        self.side_before(u64::MAX);
+        let s = &mut self.run.summary;
+        s.read += summary.read;
+        s.applied += summary.applied;
+        s.failed += summary.failed;
+        s.not_submitted += summary.not_submitted;
+        s.unknown += summary.unknown;
+        s.not_awaited += summary.not_awaited;
+        s.jobs = summary.jobs;
+        s.stopped = summary.stopped;
+    }
+
+    /// Completes the files.
+    ///
+    /// # Errors
+    /// A write error of the report or the failed rows.
+    pub fn finish(mut self) -> CliResult<Run> {
+        self.progress.finish();
+        if let Some(report) = self.report.take() {
+            report.finish()?;
+        }
+        if let Some(failed) = self.failed.take() {
+            self.run.failed_rows = failed.count();
+            failed.finish()?;
+        }
+        if let Some(error) = self.error.take() {
+            return Err(CliError::other(format!(
+                "writing the report failed: {error}"
+            )));
+        }
+        Ok(self.run)
+    }
+}
