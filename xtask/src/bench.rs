@@ -368,7 +368,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     if let Some(memory) = &report["memory"].as_object() {
         let m = Value::Object((*memory).clone());
         println!(
-            "memory {:>8} rows, jcbulk    {:>7.2}  {:>8.0}  {:>10}  {:>10.1} (target < 100)",
+            "memory {:>8} rows, jcbulk    {:>7.2}  {:>8.0}  {:>10}  {:>10.1} (target < 50)",
             options.memory_rows,
             f(&m, "wall_s"),
             f(&m, "users_per_s"),

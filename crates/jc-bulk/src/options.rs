@@ -1,5 +1,8 @@
-//! Per-call options. Every struct has `Default` and chained setters; `org` overrides the
-//! client's org id for that call.
+//! Per-call options. Every value of their fields is valid, so they are plain structs with public
+//! fields and `Default` (struct update works: `CallOptions { org_id, ..Default::default() }`),
+//! plus chained setters for convenience; `org` overrides the client's org id for that call.
+//! Options whose values can be invalid have private fields and checked setters instead
+//! ([`crate::WaitOptions`], [`crate::ImportOptions`], [`crate::HttpSettings`]).
 
 use crate::error::{Error, InvalidInput};
 use crate::filter::Filter;
@@ -74,7 +77,6 @@ macro_rules! org_setter {
 
 /// Options of calls that take nothing but the org.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
 pub struct CallOptions {
     /// `x-org-id` for this call.
     pub org_id: Option<OrgId>,
@@ -90,7 +92,6 @@ impl CallOptions {
 
 /// Options of [`Client::create_users`](crate::Client::create_users).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
 pub struct CreateUsersOptions {
     /// `creation-source` header; absent means the server's default, `jumpcloud:bulk`.
     pub creation_source: Option<CreationSource>,
@@ -133,7 +134,6 @@ impl CreateUsersOptions {
 
 /// Options of [`Client::update_users`](crate::Client::update_users).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
 pub struct UpdateUsersOptions {
     /// `suppressEmail` query parameter.
     pub suppress_email: Option<bool>,
@@ -167,7 +167,6 @@ impl UpdateUsersOptions {
 
 /// Options of the scheduled-state list.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
 pub struct ListScheduledOptions {
     /// Filters, all of which must hold (CONTRACT.md section 5).
     pub filters: Vec<Filter>,

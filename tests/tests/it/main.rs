@@ -5,6 +5,7 @@ mod fuzz;
 mod mock;
 mod model_roundtrip;
 mod reliability;
+mod settings;
 mod spec_coverage;
 mod spec_examples;
 mod tidy;

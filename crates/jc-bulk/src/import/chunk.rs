@@ -196,6 +196,45 @@ fn not_awaited(job_id: &JobId, records: usize) -> Vec<Outcome> {
     ]
 }
 
+/// The outcome of each record of a chunk after its submission: from the job's results, or from
+/// why there is no job. Also the job, and a reason to stop submitting.
+async fn outcomes_of(
+    client: &Client,
+    submitted: Result<JobId, Submission>,
+    chunk: usize,
+    keys: &[(u64, RecordKey)],
+    options: &ImportOptions,
+    events: &mpsc::Sender<ImportEvent>,
+) -> (Vec<Outcome>, Option<JobId>, Option<String>) {
+    match submitted {
+        Err(Submission::Failed(error)) => {
+            let (outcome, stop) = submission_failed(&error);
+            (vec![outcome; keys.len()], None, stop)
+        }
+        Err(Submission::Unknown(reason)) => {
+            let outcome = Outcome::Unknown {
+                job_id: None,
+                reason,
+            };
+            (vec![outcome; keys.len()], None, None)
+        }
+        Ok(job_id) => {
+            let submitted = ImportEvent::Submitted {
+                chunk,
+                job_id: job_id.clone(),
+                records: keys.len(),
+            };
+            let _ = events.send(submitted).await;
+            let outcomes = if options.await_results {
+                await_job(client, &job_id, chunk, keys, options, events).await
+            } else {
+                not_awaited(&job_id, keys.len())
+            };
+            (outcomes, Some(job_id), None)
+        }
+    }
+}
+
 /// Submits, waits for and settles one segment.
 pub(crate) async fn settle<R: BulkRecord>(
     client: Client,
@@ -229,37 +268,8 @@ pub(crate) async fn settle<R: BulkRecord>(
     );
     let submitted = submit(&client, &values, &options, &mut info).await;
     drop(values);
-    let (mut fatal, mut created) = (None, None);
-    let outcomes = match submitted {
-        Err(Submission::Failed(error)) => {
-            let (outcome, stop) = submission_failed(&error);
-            fatal = stop;
-            vec![outcome; keys.len()]
-        }
-        Err(Submission::Unknown(reason)) => vec![
-            Outcome::Unknown {
-                job_id: None,
-                reason
-            };
-            keys.len()
-        ],
-        Ok(job_id) => {
-            let _ = events
-                .send(ImportEvent::Submitted {
-                    chunk,
-                    job_id: job_id.clone(),
-                    records: keys.len(),
-                })
-                .await;
-            let outcomes = if options.await_results {
-                await_job(&client, &job_id, chunk, &keys, &options, &events).await
-            } else {
-                not_awaited(&job_id, keys.len())
-            };
-            created = Some(job_id);
-            outcomes
-        }
-    };
+    let (outcomes, created, fatal) =
+        outcomes_of(&client, submitted, chunk, &keys, &options, &events).await;
     if let (Some(journal), true) = (&options.journal, created.is_some() && options.await_results) {
         journal.settled(&info).await;
     }

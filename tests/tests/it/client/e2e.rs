@@ -425,3 +425,31 @@ async fn progress_is_reported_while_waiting() {
 }
 
 type Error = jc_bulk::Error;
+
+#[tokio::test]
+async fn submit_sends_one_chunk_and_returns_its_typed_job_id() {
+    let mock = MockServer::start(MockConfig::default()).await.unwrap();
+    let client = client_for(&mock);
+    let job: JobId = client
+        .submit(
+            &[user(1), user(2)],
+            &ImportOptions::new().suppress_email(true),
+        )
+        .await
+        .unwrap();
+    assert_eq!(mock.jobs(&mock.default_org())[0].id, job.as_str());
+    let results = client.wait_for_job(&job, 2, &fast_wait()).await.unwrap();
+    assert!(results.iter().all(|r| r.is_terminal() && !r.is_failure()));
+
+    // Validated first: an invalid record sends nothing.
+    let invalid = BulkUserCreate {
+        unix_uid: Some(0),
+        ..user(3)
+    };
+    let error = client
+        .submit(&[user(4), invalid], &ImportOptions::new())
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::InvalidInput(_)), "{error}");
+    assert_eq!(mock.jobs(&mock.default_org()).len(), 1);
+}
