@@ -4,6 +4,7 @@
 //! true/false/yes/no/1/0; an empty cell leaves the field unset; a UTF-8 byte-order mark is
 //! ignored. Rows stream: memory does not grow with the file.
 
+use crate::tracked::{Limits, Tracked, Tracker};
 use jc_models::Validate;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -390,12 +391,16 @@ pub struct Row<R> {
     pub raw: csv::StringRecord,
 }
 
-/// A CSV file being read: header understood, rows on demand.
+/// A CSV file being read: header understood, rows on demand, physical line numbers, and the
+/// limits of [`Limits`] enforced.
 pub struct CsvFile {
     path: PathBuf,
     kind: Kind,
     header: Header,
-    reader: csv::Reader<Box<dyn std::io::Read + Send>>,
+    reader: csv::Reader<Tracked<Box<dyn std::io::Read + Send>>>,
+    tracker: Tracker,
+    limits: Limits,
+    fatal: Option<Problem>,
 }
 
 impl CsvFile {
@@ -411,10 +416,11 @@ impl CsvFile {
                 format!("cannot open {}: {e}", path.display()),
             )]
         })?;
-        Self::from_reader(path, Box::new(file), kind)
+        Self::from_reader(path, Box::new(file), kind, None, Limits::default())
     }
 
-    /// Reads the header of CSV text from `reader`, named `path` in messages.
+    /// Reads the header of CSV text from `reader`, named `path` in messages; every byte read
+    /// is copied to `spool` when one is given.
     ///
     /// # Errors
     /// An empty input, or header problems.
@@ -422,11 +428,15 @@ impl CsvFile {
         path: &Path,
         reader: Box<dyn std::io::Read + Send>,
         kind: Kind,
+        spool: Option<Box<dyn std::io::Write + Send>>,
+        limits: Limits,
     ) -> Result<Self, Vec<Problem>> {
+        let tracked = Tracked::new(reader, spool, limits);
+        let tracker = tracked.tracker();
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
-            .from_reader(reader);
+            .from_reader(tracked);
         let mut first = csv::StringRecord::new();
         match reader.read_record(&mut first) {
             Ok(true) => {}
@@ -437,7 +447,11 @@ impl CsvFile {
                     "the file is empty: expected a header row",
                 )])
             }
-            Err(e) => return Err(vec![csv_problem(&e)]),
+            Err(e) => return Err(vec![fatal_problem(&tracker, &e)]),
+        }
+        if first.len() > limits.max_columns {
+            let line = tracker.seen().line_at(0);
+            return Err(vec![too_many_columns(line, first.len(), limits)]);
         }
         let header = parse_header(kind, &first)?;
         Ok(Self {
@@ -445,7 +459,22 @@ impl CsvFile {
             kind,
             header,
             reader,
+            tracker,
+            limits,
+            fatal: None,
         })
+    }
+
+    /// Why reading stopped before the end: a record over the size limit, too many columns, or a
+    /// quoted field never closed. Rows after it were not read.
+    pub fn fatal(&self) -> Option<&Problem> {
+        self.fatal.as_ref()
+    }
+
+    /// The content hash and size of everything read so far (the whole input once every row
+    /// was read).
+    pub fn fingerprint(&self) -> (u64, u64) {
+        self.tracker.seen().fingerprint()
     }
 
     /// The header.
@@ -458,29 +487,51 @@ impl CsvFile {
         &self.path
     }
 
-    /// The next row, converted into `R`; `None` at the end.
+    /// The next row, converted into `R`; `None` at the end, or when reading cannot go on
+    /// (see [`CsvFile::fatal`]).
     pub fn next_row<R: DeserializeOwned + Validate>(&mut self) -> Option<Row<R>> {
+        if self.fatal.is_some() {
+            return None;
+        }
         let mut raw = csv::StringRecord::new();
         loop {
             match self.reader.read_record(&mut raw) {
-                Ok(false) => return None,
+                Ok(false) => {
+                    let open = self.tracker.seen().unclosed_quote();
+                    self.fatal = open.map(|line| problem(line, None, "a quoted field opens on this line and is never closed: every line after it would be read as part of it (close the quote)"));
+                    return None;
+                }
+                Err(e) if self.tracker.seen().refused().is_some() => {
+                    self.fatal = Some(fatal_problem(&self.tracker, &e));
+                    return None;
+                }
                 Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line());
+                    let line = self.line_of(e.position());
                     return Some(Row {
                         line,
-                        record: Err(vec![csv_problem(&e)]),
+                        record: Err(vec![csv_problem(line, &e)]),
                         raw,
                     });
                 }
                 Ok(true) => {}
             }
-            let line = raw.position().map_or(0, |p| p.line());
+            let line = self.line_of(raw.position());
+            if raw.len() > self.limits.max_columns {
+                self.fatal = Some(too_many_columns(line, raw.len(), self.limits));
+                return None;
+            }
             if raw.iter().all(|cell| cell.trim().is_empty()) {
                 continue;
             }
             let record = self.convert(&raw, line);
             return Some(Row { line, record, raw });
         }
+    }
+
+    fn line_of(&self, position: Option<&csv::Position>) -> u64 {
+        self.tracker
+            .seen()
+            .line_at(position.map_or(0, csv::Position::byte))
     }
 
     fn convert<R: DeserializeOwned + Validate>(
@@ -495,6 +546,27 @@ impl CsvFile {
                 None,
                 format!("{} fields, but the header has {width}", raw.len()),
             )]);
+        }
+        let broken: Vec<Problem> = self
+            .header
+            .names
+            .iter()
+            .zip(&self.header.columns)
+            .zip(raw.iter())
+            .filter(|((_, column), cell)| {
+                matches!(column, Column::Field("username" | "email" | "id", _))
+                    && cell.contains(['\n', '\r'])
+            })
+            .map(|((name, _), _)| {
+                problem(
+                    line,
+                    Some(name),
+                    "holds a line break: is a quote in this row opened and closed in the wrong place?",
+                )
+            })
+            .collect();
+        if !broken.is_empty() {
+            return Err(broken);
         }
         let object = row_object(&self.header, raw, line)?;
         let record: R =
@@ -529,13 +601,31 @@ impl CsvFile {
     }
 }
 
-fn csv_problem(error: &csv::Error) -> Problem {
-    let line = error.position().map_or(0, |p| p.line());
+fn csv_problem(line: u64, error: &csv::Error) -> Problem {
     let message = match error.kind() {
         csv::ErrorKind::Utf8 { .. } => "not valid UTF-8 (save the file as UTF-8)".to_owned(),
         _ => error.to_string(),
     };
     problem(line, None, message)
+}
+
+/// A problem that stops reading: the tracker's reason, else the CSV error's.
+fn fatal_problem(tracker: &Tracker, error: &csv::Error) -> Problem {
+    match tracker.seen().refused() {
+        Some((line, message)) => problem(*line, None, message.clone()),
+        None => csv_problem(1, error),
+    }
+}
+
+fn too_many_columns(line: u64, columns: usize, limits: Limits) -> Problem {
+    problem(
+        line,
+        None,
+        format!(
+            "{columns} columns: more than {} (is this a CSV file?)",
+            limits.max_columns
+        ),
+    )
 }
 
 /// Finds rows that repeat an identifying value (username, e-mail, id) of an earlier row.

@@ -8,7 +8,7 @@ use jc_bulk::{ChunkInfo, JobId, Journal, JournalDecision};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -33,84 +33,161 @@ fn hex(hash: u64) -> String {
     format!("{hash:016x}")
 }
 
+/// What a journal belongs to: one import of one input. A resumed journal must match in every
+/// field, so that `--resume` can never re-send records of another or an edited file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Binding {
+    /// The input's name (a path, `<stdin>`, `--ids`).
+    pub input: String,
+    /// FNV-1a 64 of the input's bytes.
+    pub input_hash: u64,
+    /// The input's size in bytes.
+    pub input_bytes: u64,
+    /// `create`, `update`, `expire` or `unlock`.
+    pub operation: String,
+    /// Records per job.
+    pub chunk_size: u32,
+}
+
+impl Binding {
+    fn header(&self) -> Value {
+        json!({"journal": "jcbulk", "version": 2, "operation": self.operation,
+            "chunk_size": self.chunk_size, "input": self.input,
+            "input_hash": hex(self.input_hash), "input_bytes": self.input_bytes})
+    }
+
+    /// What differs between this import and the journal's header, if anything.
+    fn differences(&self, header: &Value) -> Vec<String> {
+        let mut found = Vec::new();
+        if header["journal"] != "jcbulk" || header["version"] != 2 {
+            found.push("it has no jcbulk journal header (version 2) on its first line".to_owned());
+            return found;
+        }
+        if header["operation"] != self.operation.as_str() || header["chunk_size"] != self.chunk_size {
+            found.push(format!(
+                "it is the journal of a `{}` import in chunks of {}, not `{}` in chunks of {}",
+                header["operation"].as_str().unwrap_or("?"),
+                header["chunk_size"],
+                self.operation,
+                self.chunk_size
+            ));
+        }
+        if header["input_hash"] != hex(self.input_hash).as_str() || header["input_bytes"] != self.input_bytes {
+            found.push(format!(
+                "its input ({}, {} bytes) is not this input ({}, {} bytes): the file was changed or is another one",
+                header["input"].as_str().unwrap_or("?"),
+                header["input_bytes"],
+                self.input,
+                self.input_bytes
+            ));
+        }
+        found
+    }
+}
+
+/// The events of an earlier run, by chunk hash. The first line must be the header of `binding`;
+/// a line cut short by a kill is tolerated only as the last line.
+fn read_earlier(text: &str, path: &Path, binding: &Binding) -> CliResult<HashMap<u64, Noted>> {
+    let refuse = |why: String| {
+        CliError::invalid(format!("--resume: the journal {}: {why}; nothing was sent", path.display()))
+    };
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let header = lines.first().and_then(|l| serde_json::from_str::<Value>(l).ok());
+    let differences = match &header {
+        Some(header) => binding.differences(header),
+        None => vec!["its first line is damaged".to_owned()],
+    };
+    if !differences.is_empty() {
+        return Err(refuse(differences.join("; ")));
+    }
+    let mut earlier = HashMap::new();
+    for (i, line) in lines.iter().enumerate().skip(1) {
+        let Ok(event) = serde_json::from_str::<Value>(line) else {
+            if i + 1 == lines.len() && !line.ends_with('\n') {
+                continue; // cut short by a kill: that event did not complete
+            }
+            return Err(refuse(format!("line {} is damaged", i + 1)));
+        };
+        let Some(hash) = event["hash"].as_str().and_then(|h| u64::from_str_radix(h, 16).ok())
+        else {
+            return Err(refuse(format!("line {} has no chunk hash", i + 1)));
+        };
+        let current = earlier.get(&hash).cloned();
+        let next = match (event["event"].as_str(), current) {
+            (_, Some(Noted::Submitted(job))) => Noted::Submitted(job),
+            (Some("submitted"), _) => {
+                Noted::Submitted(event["job_id"].as_str().unwrap_or_default().to_owned())
+            }
+            (Some("submitting"), _) => Noted::Submitting,
+            (Some("not_sent"), _) => Noted::NotSent,
+            (Some("unknown"), _) => {
+                Noted::Unknown(event["reason"].as_str().unwrap_or_default().to_owned())
+            }
+            (_, Some(other)) => other,
+            (_, None) => continue,
+        };
+        earlier.insert(hash, next);
+    }
+    Ok(earlier)
+}
+
 impl FileJournal {
-    /// Opens the journal of an import of `csv` as `operation` in chunks of `chunk_size`.
+    /// Opens the journal of the import `binding` describes, locked for this process: a second
+    /// run on the same journal is refused at once.
     ///
-    /// A new journal must not exist yet (or be empty); a resumed one must exist and be of the
-    /// same operation and chunk size.
+    /// A new journal must not exist yet (or be empty); a resumed one must exist and belong to
+    /// the same input (content hash and size), operation and chunk size.
     ///
     /// # Errors
-    /// Exit 2 for a journal that exists without `--resume`, is missing or different with it; exit
-    /// 1 for I/O errors.
-    pub fn open(
-        path: &Path,
-        resume: bool,
-        csv: &Path,
-        operation: &str,
-        chunk_size: u32,
-    ) -> CliResult<Self> {
-        let exists = std::fs::metadata(path).is_ok_and(|m| m.len() > 0);
-        let mut earlier = HashMap::new();
-        if resume {
-            if !exists {
+    /// Exit 2 for a journal in use, one that exists without `--resume`, or one that is missing,
+    /// damaged or different with it; exit 1 for I/O errors.
+    pub fn open(path: &Path, resume: bool, binding: &Binding) -> CliResult<Self> {
+        let name = path.display();
+        let io = |e: std::io::Error| CliError::other(format!("--journal {name}: {e}"));
+        let mut file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(path)
+            .map_err(io)?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
                 return Err(CliError::invalid(format!(
-                    "--resume: the journal {} does not exist or is empty",
-                    path.display()
-                )));
+                    "--journal {name} is in use by another jcbulk run; nothing was sent"
+                )))
             }
-            let reader = BufReader::new(File::open(path)?);
-            for (i, line) in reader.lines().enumerate() {
-                let line = line?;
-                // A line cut short by a kill is ignored: its event did not complete.
-                let Ok(event) = serde_json::from_str::<Value>(&line) else {
-                    continue;
-                };
-                if i == 0 {
-                    let same = event["operation"] == operation && event["chunk_size"] == chunk_size;
-                    if !same {
-                        return Err(CliError::invalid(format!(
-                            "--resume: {} is the journal of a `{}` import in chunks of {}, not `{operation}` in chunks of {chunk_size}",
-                            path.display(),
-                            event["operation"].as_str().unwrap_or("?"),
-                            event["chunk_size"]
-                        )));
-                    }
-                    continue;
+            Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
+        }
+        let mut text = String::new();
+        file.read_to_string(&mut text).map_err(io)?;
+        let earlier = match (resume, text.is_empty()) {
+            (true, true) => {
+                return Err(CliError::invalid(format!(
+                    "--resume: the journal {name} does not exist or is empty"
+                )))
+            }
+            (true, false) => {
+                let earlier = read_earlier(&text, path, binding)?;
+                // A last line cut short by a kill goes, so that new lines start on their own.
+                if !text.ends_with('\n') {
+                    let whole = text.rfind('\n').map_or(0, |i| i + 1);
+                    file.set_len(whole as u64).map_err(io)?;
                 }
-                let Some(hash) = event["hash"]
-                    .as_str()
-                    .and_then(|h| u64::from_str_radix(h, 16).ok())
-                else {
-                    continue;
-                };
-                let current = earlier.get(&hash).cloned();
-                let next = match (event["event"].as_str(), current) {
-                    (_, Some(Noted::Submitted(job))) => Noted::Submitted(job),
-                    (Some("submitted"), _) => {
-                        Noted::Submitted(event["job_id"].as_str().unwrap_or_default().to_owned())
-                    }
-                    (Some("submitting"), _) => Noted::Submitting,
-                    (Some("not_sent"), _) => Noted::NotSent,
-                    (Some("unknown"), _) => {
-                        Noted::Unknown(event["reason"].as_str().unwrap_or_default().to_owned())
-                    }
-                    (_, Some(other)) => other,
-                    (_, None) => continue,
-                };
-                earlier.insert(hash, next);
+                earlier
             }
-        } else if exists {
-            return Err(CliError::invalid(format!(
-                "the journal {} already exists: pass --resume to continue that import, or remove it to start over",
-                path.display()
-            )));
-        }
-        let mut file = OpenOptions::new().create(true).append(true).open(path)?;
-        if !resume {
-            let header = json!({"journal": "jcbulk", "version": 1, "operation": operation, "chunk_size": chunk_size, "csv": csv.display().to_string()});
-            writeln!(file, "{header}")?;
-            file.sync_data()?;
-        }
+            (false, false) => {
+                return Err(CliError::invalid(format!(
+                    "the journal {name} already exists: pass --resume to continue that import, or remove it to start over"
+                )))
+            }
+            (false, true) => {
+                let line = format!("{}\n", binding.header());
+                file.write_all(line.as_bytes()).map_err(io)?;
+                file.sync_data().map_err(io)?;
+                HashMap::new()
+            }
+        };
         Ok(Self {
             path: path.to_owned(),
             file: Arc::new(Mutex::new(file)),
@@ -125,9 +202,11 @@ impl FileJournal {
             line.extend(extra);
         }
         let file = self.file.clone();
+        let line = format!("{line}\n");
         tokio::task::spawn_blocking(move || {
             let mut file = file.lock().unwrap_or_else(|p| p.into_inner());
-            writeln!(file, "{line}")?;
+            // One write of a whole line: a kill leaves at most the last line cut short.
+            file.write_all(line.as_bytes())?;
             file.sync_data()
         })
         .await

@@ -15,8 +15,10 @@ mod csv_input;
 mod exit;
 mod journal;
 mod output;
+mod output_file;
 mod progress;
 mod report;
+mod tracked;
 
 pub use cli::{Cli, Command};
 pub use config::init_logging;
@@ -26,7 +28,7 @@ pub use exit::{CliError, CliResult, Exit};
 #[doc(hidden)]
 pub mod testing {
     pub use crate::csv_input::{CsvFile, Kind};
-    pub use crate::journal::FileJournal;
+    pub use crate::journal::{Binding, FileJournal};
 }
 
 /// Runs a parsed command line.

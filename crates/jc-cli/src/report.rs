@@ -51,12 +51,13 @@ pub struct ReportWriter {
 }
 
 impl ReportWriter {
-    /// A report at `path`: `.json` a JSON array, `.ndjson`/`.jsonl` one object per line, else CSV.
+    /// A report into `file`, in the format `path`'s extension names: `.json` a JSON array,
+    /// `.ndjson`/`.jsonl` one object per line, else CSV.
     ///
     /// # Errors
-    /// The file cannot be created.
-    pub fn create(path: &Path) -> std::io::Result<Self> {
-        let out = BufWriter::new(File::create(path)?);
+    /// The header cannot be written.
+    pub fn new(file: File, path: &Path) -> std::io::Result<Self> {
+        let out = BufWriter::new(file);
         let extension = path
             .extension()
             .and_then(|e| e.to_str())
@@ -137,12 +138,12 @@ pub struct FailedRows {
 }
 
 impl FailedRows {
-    /// A file at `path` with the input's header.
+    /// Failed rows into `file`, under the input's header.
     ///
     /// # Errors
-    /// The file cannot be created.
-    pub fn create(path: &Path, header: &[String]) -> std::io::Result<Self> {
-        let mut writer = csv::Writer::from_writer(BufWriter::new(File::create(path)?));
+    /// The header cannot be written.
+    pub fn new(file: File, header: &[String]) -> std::io::Result<Self> {
+        let mut writer = csv::Writer::from_writer(BufWriter::new(file));
         writer.write_record(header).map_err(std::io::Error::other)?;
         Ok(Self { writer, count: 0 })
     }

@@ -146,12 +146,20 @@ async fn a_killed_import_resumes_without_sending_anything_twice() {
 #[tokio::test]
 async fn a_chunk_interrupted_while_submitting_is_unknown_not_resent() {
     use jc_bulk::{ChunkInfo, Journal, JournalDecision};
+    use jc_cli::testing::{Binding, FileJournal};
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("j.jsonl");
     let csv = dir.path().join("u.csv");
+    let binding = |operation: &str| Binding {
+        input: csv.display().to_string(),
+        input_hash: 0xfeed,
+        input_bytes: 12,
+        operation: operation.to_owned(),
+        chunk_size: 800,
+    };
     std::fs::write(
         &path,
-        "{\"journal\":\"jcbulk\",\"version\":1,\"operation\":\"create\",\"chunk_size\":800}\n\
+        "{\"journal\":\"jcbulk\",\"version\":2,\"operation\":\"create\",\"chunk_size\":800,\"input_hash\":\"000000000000feed\",\"input_bytes\":12}\n\
          {\"event\":\"submitting\",\"hash\":\"00000000000000aa\"}\n\
          {\"event\":\"submitting\",\"hash\":\"00000000000000bb\"}\n\
          {\"event\":\"submitted\",\"hash\":\"00000000000000bb\",\"job_id\":\"job-b\"}\n\
@@ -160,7 +168,7 @@ async fn a_chunk_interrupted_while_submitting_is_unknown_not_resent() {
          {\"event\":\"submitt",
     )
     .unwrap();
-    let journal = jc_cli::testing::FileJournal::open(&path, true, &csv, "create", 800).unwrap();
+    let journal = FileJournal::open(&path, true, &binding("create")).unwrap();
     let chunk = |hash| ChunkInfo::new(0, hash, 2, 801, 800);
     assert!(matches!(
         journal.before_submit(&chunk(0xaa)).await,
@@ -183,6 +191,7 @@ async fn a_chunk_interrupted_while_submitting_is_unknown_not_resent() {
         "never seen: send it"
     );
     // A different import is refused.
-    assert!(jc_cli::testing::FileJournal::open(&path, true, &csv, "update", 800).is_err());
-    assert!(jc_cli::testing::FileJournal::open(&path, false, &csv, "create", 800).is_err());
+    drop(journal);
+    assert!(FileJournal::open(&path, true, &binding("update")).is_err());
+    assert!(FileJournal::open(&path, false, &binding("create")).is_err());
 }

@@ -139,7 +139,7 @@ pub async fn run(global: &Global, args: &DemoArgs) -> CliResult {
         ..RunArgs::default()
     };
     let job = Job {
-        input: Input::File(csv.clone()),
+        input: Input::csv(&csv),
         run: &run_args,
         creation_source: None,
         suppress_email: true,

@@ -65,7 +65,7 @@ pub async fn run(global: &Global, command: &UsersCommand) -> CliResult {
 
 fn csv_job(args: &ImportArgs) -> CliResult<Job<'_>> {
     Ok(Job {
-        input: Input::csv(&args.csv)?,
+        input: Input::csv(&args.csv),
         run: &args.run,
         creation_source: args.creation_source.as_deref(),
         suppress_email: args.suppress_email,
@@ -75,7 +75,7 @@ fn csv_job(args: &ImportArgs) -> CliResult<Job<'_>> {
 /// Expire or unlock: ids from `--ids` (in memory) or `--csv`.
 fn target_job(target: &TargetArgs) -> CliResult<Job<'_>> {
     let input = match &target.csv {
-        Some(path) => Input::csv(path)?,
+        Some(path) => Input::csv(path),
         None => Input::ids("--ids", &target.ids)?,
     };
     Ok(Job {

@@ -66,7 +66,7 @@ pub fn parse_at(text: &str) -> CliResult<DateTime<Utc>> {
 /// problem is reported with its line, and nothing is sent if there is one.
 fn ids_of(ids: &[String], csv: Option<&std::path::Path>) -> CliResult<Vec<String>> {
     let input = match csv {
-        Some(path) => Input::csv(path)?,
+        Some(path) => Input::csv(path),
         None => Input::ids("--user-ids", ids)?,
     };
     let mut rows = input.rows(Kind::Target)?;
@@ -77,8 +77,9 @@ fn ids_of(ids: &[String], csv: Option<&std::path::Path>) -> CliResult<Vec<String
             Err(more) => problems.extend(more),
         }
     }
+    problems.extend(rows.fatal().cloned());
     if !problems.is_empty() {
-        return Err(located(&input.name(), &problems));
+        return Err(located(&input.name(), &problems, 0));
     }
     if found.is_empty() {
         return Err(CliError::invalid(format!("{}: no user id", input.name())));

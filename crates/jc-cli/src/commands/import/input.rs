@@ -1,14 +1,19 @@
-//! Where an import's records come from: a CSV file, standard input (spooled to an anonymous
-//! temporary file, so that it can be checked and then sent), or ids given on the command line
-//! (kept in memory: they never touch the filesystem). Every source is read as rows: checked in
-//! a first pass, then streamed to the SDK by a reader thread in a second.
+//! Where an import's records come from: a CSV file, standard input, or ids given on the command
+//! line (kept in memory: they never touch the filesystem).
+//!
+//! The input is read once. The check pass reads the file (or standard input) and copies every
+//! byte to an unnamed temporary file (the spool, removed by the OS when jcbulk exits, however it
+//! exits); the send pass reads the spool. So a file edited, truncated or appended to during the
+//! import changes nothing: what is sent is exactly what was checked. The check pass also takes
+//! the content's fingerprint, which binds a journal to this input.
 
 use crate::csv_input::{CsvFile, Duplicates, Kind, Problem, Row};
 use crate::exit::{CliError, CliResult};
+use crate::tracked::Limits;
 use jc_bulk::InputRecord;
 use jc_models::Validate;
 use serde::de::DeserializeOwned;
-use std::collections::BTreeMap;
+use std::fs::File;
 use std::io::{Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use tokio::sync::mpsc;
@@ -16,31 +21,34 @@ use tokio::sync::mpsc;
 /// Problems printed at most; the count of the rest is printed.
 const SHOWN: usize = 200;
 
-/// The input of an import.
+/// Where the records come from.
 #[derive(Debug)]
-pub enum Input {
+pub enum Source {
     /// A CSV file.
     File(PathBuf),
-    /// Standard input, spooled to an unnamed temporary file (removed by the OS on exit).
-    Spooled(std::fs::File),
+    /// Standard input (`--csv -`).
+    Stdin,
     /// Ids from the command line.
     Ids(Vec<String>),
 }
 
+/// The input of an import, and its spool once checked.
+#[derive(Debug)]
+pub struct Input {
+    source: Source,
+    spool: Option<File>,
+    fingerprint: Option<(u64, u64)>,
+}
+
 impl Input {
     /// The input of `--csv PATH` (`-` is standard input).
-    ///
-    /// # Errors
-    /// Standard input cannot be spooled.
-    pub fn csv(path: &Path) -> CliResult<Self> {
-        if path.as_os_str() != "-" {
-            return Ok(Self::File(path.to_owned()));
-        }
-        let mut spool = tempfile::tempfile()
-            .map_err(|e| CliError::other(format!("--csv -: cannot spool standard input: {e}")))?;
-        std::io::copy(&mut std::io::stdin().lock(), &mut spool)
-            .map_err(|e| CliError::other(format!("--csv -: cannot read standard input: {e}")))?;
-        Ok(Self::Spooled(spool))
+    pub fn csv(path: &Path) -> Self {
+        let source = if path.as_os_str() == "-" {
+            Source::Stdin
+        } else {
+            Source::File(path.to_owned())
+        };
+        Self::from(source)
     }
 
     /// The input of `--ids` (or `--user-ids`): trimmed, empty ones dropped.
@@ -56,36 +64,94 @@ impl Input {
         if ids.is_empty() {
             return Err(CliError::invalid(format!("{flag} holds no id")));
         }
-        Ok(Self::Ids(ids))
+        Ok(Self::from(Source::Ids(ids)))
     }
 
     /// The name in messages: the path, `<stdin>` or `--ids`.
     pub fn name(&self) -> String {
-        match self {
-            Self::File(path) => path.display().to_string(),
-            Self::Spooled(_) => "<stdin>".into(),
-            Self::Ids(_) => "--ids".into(),
+        match &self.source {
+            Source::File(path) => path.display().to_string(),
+            Source::Stdin => "<stdin>".into(),
+            Source::Ids(_) => "--ids".into(),
         }
     }
 
-    /// A new pass over the rows.
+    /// The file read, when the input is one.
+    pub fn path(&self) -> Option<&Path> {
+        match &self.source {
+            Source::File(path) => Some(path),
+            _ => None,
+        }
+    }
+
+    /// The content hash and size of what the check pass read.
+    pub fn fingerprint(&self) -> Option<(u64, u64)> {
+        self.fingerprint
+    }
+
+    /// A pass over the rows: the spool once checked, else the source itself (read once).
     ///
     /// # Errors
-    /// The file cannot be opened, or its header is wrong (exit 2).
+    /// The input cannot be opened, or its header is wrong (exit 2).
     pub fn rows(&self, kind: Kind) -> CliResult<Rows> {
+        let located = |problems: Vec<Problem>| located(&self.name(), &problems, 0);
         let name = PathBuf::from(self.name());
-        let file = match self {
-            Self::File(path) => CsvFile::open(path, kind),
-            Self::Spooled(spool) => {
+        let limits = Limits::default();
+        let file = match (&self.spool, &self.source) {
+            (_, Source::Ids(ids)) => return Ok(Rows::Ids(ids.clone().into_iter(), 0)),
+            (Some(spool), _) => {
                 let mut copy = spool.try_clone()?;
                 copy.seek(SeekFrom::Start(0))?;
-                CsvFile::from_reader(&name, Box::new(copy), kind)
+                CsvFile::from_reader(&name, Box::new(copy), kind, None, limits)
             }
-            Self::Ids(ids) => return Ok(Rows::Ids(ids.clone().into_iter(), 0)),
+            (None, Source::File(path)) => CsvFile::open(path, kind),
+            (None, Source::Stdin) => {
+                let stdin = Box::new(std::io::stdin());
+                CsvFile::from_reader(&name, stdin, kind, None, limits)
+            }
         };
-        file.map(Rows::Csv)
-            .map_err(|problems| located(&self.name(), &problems))
+        file.map(Rows::Csv).map_err(located)
     }
+
+    /// The check pass: reads the source once, spooling it, and returns what it found.
+    fn first_pass(&mut self, kind: Kind) -> CliResult<Rows> {
+        let name = PathBuf::from(self.name());
+        let reader: Box<dyn std::io::Read + Send> = match &self.source {
+            Source::Ids(_) => return self.rows(kind),
+            Source::File(path) => Box::new(File::open(path).map_err(|e| {
+                CliError::invalid(format!("--csv {}: {e}", path.display()))
+            })?),
+            Source::Stdin => Box::new(std::io::stdin()),
+        };
+        let spool = tempfile::tempfile()
+            .map_err(|e| CliError::other(format!("cannot create the input's spool file: {e}")))?;
+        let writer = Box::new(std::io::BufWriter::new(spool.try_clone()?));
+        let file = CsvFile::from_reader(&name, reader, kind, Some(writer), Limits::default())
+            .map_err(|problems| located(&self.name(), &problems, 0))?;
+        self.spool = Some(spool);
+        Ok(Rows::Csv(file))
+    }
+}
+
+impl From<Source> for Input {
+    fn from(source: Source) -> Self {
+        Self {
+            source,
+            spool: None,
+            fingerprint: None,
+        }
+    }
+}
+
+/// FNV-1a 64 of the ids, one per line, and that text's size.
+fn ids_fingerprint(ids: &[String]) -> (u64, u64) {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut size = 0;
+    for byte in ids.iter().flat_map(|id| id.bytes().chain([b'\n'])) {
+        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
+        size += 1;
+    }
+    (hash, size)
 }
 
 /// Rows of a source, one pass.
@@ -131,6 +197,14 @@ impl Rows {
         }
     }
 
+    /// Why reading stopped before the end (a record over the limits, an unclosed quote).
+    pub fn fatal(&self) -> Option<&Problem> {
+        match self {
+            Self::Csv(file) => file.fatal(),
+            Self::Ids(..) => None,
+        }
+    }
+
     /// The identifying values of a row, for duplicate checks.
     pub fn identity(&self, raw: &csv::StringRecord) -> Vec<(&'static str, String)> {
         match self {
@@ -143,46 +217,71 @@ impl Rows {
     }
 }
 
-/// Every problem, each on its own line, prefixed with the input's name.
-pub fn located(name: &str, problems: &[Problem]) -> CliError {
+/// Every problem, each on its own line, prefixed with the input's name; `more` problems were
+/// not kept.
+pub fn located(name: &str, problems: &[Problem], more: u64) -> CliError {
     let mut lines: Vec<String> = problems
         .iter()
         .take(SHOWN)
         .map(|p| format!("{name}: {p}"))
         .collect();
-    if problems.len() > SHOWN {
-        lines.push(format!("... and {} more problems", problems.len() - SHOWN));
+    let more = more + problems.len().saturating_sub(SHOWN) as u64;
+    if more > 0 {
+        lines.push(format!("... and {more} more problems"));
     }
     CliError::invalid(lines.join("\n"))
 }
 
-/// What the first pass found.
+/// What the check pass found. Memory stays small whatever the share of invalid rows: the line
+/// numbers of invalid rows (8 bytes each), the first 200 problems, and the duplicates. The
+/// reasons of the others are worked out again in the send pass and streamed to the report.
 #[derive(Debug, Default)]
 pub struct Checked {
     /// Data rows.
     pub rows: u64,
-    /// Rows with problems, by line, with their problems.
-    pub invalid: BTreeMap<u64, Vec<Problem>>,
+    /// Lines of the rows with problems, ascending.
+    invalid: Vec<u64>,
+    /// The first problems, in line order.
+    shown: Vec<Problem>,
+    /// Problems not kept in `shown`.
+    more: u64,
+    /// Rows that repeat an earlier row's username, e-mail or id, by line.
+    duplicates: Vec<Problem>,
 }
 
 impl Checked {
+    /// Rows with problems.
+    pub fn invalid(&self) -> u64 {
+        self.invalid.len() as u64
+    }
+
     /// Rows without problems.
     pub fn valid(&self) -> u64 {
-        self.rows - self.invalid.len() as u64
+        self.rows - self.invalid()
     }
 
-    /// Every problem, in line order.
-    pub fn problems(&self) -> Vec<Problem> {
-        self.invalid.values().flatten().cloned().collect()
+    /// The problems, as an error naming the input.
+    pub fn error(&self, name: &str) -> CliError {
+        located(name, &self.shown, self.more)
     }
 
-    /// The reason a row was found invalid, for the report.
-    fn reason(&self, line: u64) -> String {
-        let text: Vec<String> = self
-            .invalid
-            .get(&line)
-            .into_iter()
-            .flatten()
+    fn is_invalid(&self, line: u64) -> bool {
+        self.invalid.binary_search(&line).is_ok()
+    }
+
+    /// The duplicate problems of `line`.
+    fn duplicates_of(&self, line: u64) -> impl Iterator<Item = &Problem> {
+        let start = self.duplicates.partition_point(|p| p.line < line);
+        self.duplicates[start..]
+            .iter()
+            .take_while(move |p| p.line == line)
+    }
+
+    /// The reason a row is not sent, for the report.
+    fn reason(&self, line: u64, problems: &[Problem]) -> String {
+        let text: Vec<String> = problems
+            .iter()
+            .chain(self.duplicates_of(line))
             .map(|p| match &p.column {
                 Some(c) => format!("{c}: {}", p.message),
                 None => p.message.clone(),
@@ -190,34 +289,52 @@ impl Checked {
             .collect();
         format!("invalid: {}", text.join("; "))
     }
+
+    fn keep(&mut self, problems: impl IntoIterator<Item = Problem>) {
+        for problem in problems {
+            if self.shown.len() < SHOWN {
+                self.shown.push(problem);
+            } else {
+                self.more += 1;
+            }
+        }
+    }
 }
 
-/// Reads every row once, collecting every problem (types, rules, duplicates) by line.
+/// Reads every row once (spooling the input), collecting every problem (types, rules,
+/// duplicates) by line.
 ///
 /// # Errors
-/// A source that cannot be read, whose header is wrong, or with no data row (exit 2).
-pub fn check<R: DeserializeOwned + Validate>(input: &Input, kind: Kind) -> CliResult<Checked> {
-    let mut rows = input.rows(kind)?;
+/// A source that cannot be read, whose header is wrong, over the limits, with a quote never
+/// closed, or with no data row (exit 2).
+pub fn check<R: DeserializeOwned + Validate>(input: &mut Input, kind: Kind) -> CliResult<Checked> {
+    let mut rows = input.first_pass(kind)?;
     let mut checked = Checked::default();
     let mut duplicates = Duplicates::default();
     while let Some(row) = rows.next_row::<R>() {
         checked.rows += 1;
         duplicates.add(row.line, rows.identity(&row.raw));
         if let Err(problems) = row.record {
-            checked
-                .invalid
-                .entry(row.line)
-                .or_default()
-                .extend(problems);
+            checked.invalid.push(row.line);
+            checked.keep(problems);
         }
     }
-    for problem in duplicates.problems() {
-        checked
-            .invalid
-            .entry(problem.line)
-            .or_default()
-            .push(problem);
+    if let Some(problem) = rows.fatal() {
+        return Err(located(&input.name(), std::slice::from_ref(problem), 0));
     }
+    input.fingerprint = Some(match (&rows, &input.source) {
+        (Rows::Csv(file), _) => file.fingerprint(),
+        (_, Source::Ids(ids)) => ids_fingerprint(ids),
+        _ => (0, 0),
+    });
+    checked.duplicates = duplicates.problems();
+    checked.duplicates.sort_by_key(|p| p.line);
+    checked.invalid.extend(checked.duplicates.iter().map(|p| p.line));
+    checked.invalid.sort_unstable();
+    checked.invalid.dedup();
+    let duplicates = checked.duplicates.clone();
+    checked.keep(duplicates);
+    checked.shown.sort_by_key(|p| p.line);
     if checked.rows == 0 {
         return Err(CliError::invalid(format!(
             "{}: no data rows after the header",
@@ -254,7 +371,7 @@ where
     let (side, side_receiver) = mpsc::unbounded_channel();
     tokio::task::spawn_blocking(move || {
         while let Some(row) = rows.next_row::<R>() {
-            let sent = match (checked.invalid.contains_key(&row.line), row.record) {
+            let sent = match (checked.is_invalid(row.line), row.record) {
                 (false, Ok(record)) => {
                     if keep_raw {
                         let _ = side.send(Side::Raw(row.line, row.raw));
@@ -265,13 +382,9 @@ where
                     };
                     records.blocking_send(item).is_ok()
                 }
-                (true, _) => {
-                    let reason = checked.reason(row.line);
-                    side.send(Side::Rejected(row.line, row.raw, reason)).is_ok()
-                }
-                (false, Err(problems)) => {
-                    let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
-                    let reason = format!("invalid: {}", text.join("; "));
+                (_, record) => {
+                    let problems = record.err().unwrap_or_default();
+                    let reason = checked.reason(row.line, &problems);
                     side.send(Side::Rejected(row.line, row.raw, reason)).is_ok()
                 }
             };

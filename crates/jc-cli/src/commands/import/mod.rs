@@ -5,6 +5,7 @@
 
 mod input;
 mod outputs;
+mod paths;
 
 pub use input::{check, located, Checked, Input};
 pub use outputs::Run;
@@ -12,6 +13,7 @@ pub use outputs::Run;
 use crate::cli::{Format, Global, RunArgs};
 use crate::csv_input::Kind;
 use crate::exit::{CliError, CliResult, Exit};
+use crate::journal::{Binding, FileJournal};
 use crate::progress::Progress;
 use futures::StreamExt;
 use jc_bulk::{BulkRecord, Client, ImportOptions, WaitOptions};
@@ -41,7 +43,7 @@ pub struct Job<'a> {
 /// Invalid input (exit 2) or an I/O or client error (exit 1).
 pub async fn run<R>(
     global: &Global,
-    job: Job<'_>,
+    mut job: Job<'_>,
     kind: Kind,
     client: Option<Client>,
 ) -> CliResult<(Exit, Run)>
@@ -50,7 +52,8 @@ where
 {
     let args = job.run;
     let name = job.input.name();
-    let checked = check::<R>(&job.input, kind)?;
+    paths::refuse_clobbering(job.input.path(), args)?;
+    let checked = check::<R>(&mut job.input, kind)?;
     refuse_invalid(global, &name, &checked, args.skip_invalid)?;
     if args.dry_run {
         return plan::<R>(global, &name, &checked, args);
@@ -74,31 +77,53 @@ where
     while let Some(event) = import.next().await {
         outputs.take(event);
     }
-    let run = outputs.finish()?;
+    let run = match outputs.finish() {
+        Ok(run) => run,
+        Err(failure) => return Err(files_failed(&name, *failure)),
+    };
     print_summary(global, &name, args, &run)?;
     Ok((exit_code(&run, args.no_wait), run))
 }
 
+/// The report or failed rows could not be written: the import happened all the same, so the
+/// summary and the job ids go to stderr, and the exit code says what became of the records.
+fn files_failed(name: &str, (run, mut error): (Run, CliError)) -> CliError {
+    let s = &run.summary;
+    let jobs: Vec<String> = s.jobs.iter().map(ToString::to_string).collect();
+    error.message.push_str(&format!(
+        "\nthe import ran all the same: {name}: {} rows: {} applied, {} failed, {} not submitted, {} unknown; jobs: {}",
+        s.read,
+        s.applied,
+        s.failed,
+        s.not_submitted,
+        s.unknown,
+        if jobs.is_empty() { "none".to_owned() } else { jobs.join(" ") }
+    ));
+    error.exit = if s.read > 0 && s.applied == s.read {
+        Exit::Error
+    } else {
+        Exit::Partial
+    };
+    error
+}
+
 /// Stops on invalid rows, unless `--skip-invalid` (then lists them on stderr).
 fn refuse_invalid(global: &Global, name: &str, checked: &Checked, skip: bool) -> CliResult<()> {
-    if checked.invalid.is_empty() {
+    if checked.invalid() == 0 {
         return Ok(());
     }
-    let mut error = located(name, &checked.problems());
+    let mut error = checked.error(name);
     if !skip {
         error.message.push_str(&format!(
             "\n{} of {} rows have problems; nothing was sent (fix them, or pass --skip-invalid to send the others)",
-            checked.invalid.len(),
+            checked.invalid(),
             checked.rows
         ));
         return Err(error);
     }
     if !global.quiet {
         eprintln!("{}", error.message);
-        eprintln!(
-            "skipping {} invalid rows (--skip-invalid)",
-            checked.invalid.len()
-        );
+        eprintln!("skipping {} invalid rows (--skip-invalid)", checked.invalid());
     }
     Ok(())
 }
@@ -116,7 +141,7 @@ fn plan<R: BulkRecord>(
         "operation": R::OPERATION,
         "rows": checked.rows,
         "valid": checked.valid(),
-        "invalid": checked.invalid.len(),
+        "invalid": checked.invalid(),
         "chunk_size": chunk,
         "jobs": checked.valid().div_ceil(chunk),
         "concurrency": args.concurrency,
@@ -151,14 +176,15 @@ fn options<R: BulkRecord>(job: &Job<'_>, name: &str) -> CliResult<ImportOptions>
         options = options.suppress_email(true);
     }
     if let Some(path) = &args.journal {
-        let csv = std::path::Path::new(name);
-        let journal = crate::journal::FileJournal::open(
-            path,
-            args.resume,
-            csv,
-            R::OPERATION,
-            args.chunk_size,
-        )?;
+        let (input_hash, input_bytes) = job.input.fingerprint().unwrap_or_default();
+        let binding = Binding {
+            input: name.to_owned(),
+            input_hash,
+            input_bytes,
+            operation: R::OPERATION.to_owned(),
+            chunk_size: args.chunk_size,
+        };
+        let journal = FileJournal::open(path, args.resume, &binding)?;
         options = options.journal(Arc::new(journal));
     }
     Ok(options)

@@ -5,6 +5,7 @@
 
 use super::input::Side;
 use crate::exit::{CliError, CliResult};
+use crate::output_file::{file_error, OutputFile};
 use crate::progress::Progress;
 use crate::report::{FailedRows, ReportRow, ReportWriter};
 use jc_bulk::{ImportEvent, ImportSummary, Outcome, RecordOutcome};
@@ -27,8 +28,8 @@ pub struct Run {
 
 /// The writers of one import.
 pub struct Outputs {
-    report: Option<ReportWriter>,
-    failed: Option<FailedRows>,
+    report: Option<(ReportWriter, OutputFile)>,
+    failed: Option<(FailedRows, OutputFile)>,
     side: mpsc::UnboundedReceiver<Side>,
     /// An entry read from the side channel that belongs after the current record.
     held: Option<Side>,
@@ -38,15 +39,13 @@ pub struct Outputs {
     error: Option<std::io::Error>,
 }
 
-fn create<T>(flag: &str, path: &Path, make: impl FnOnce() -> std::io::Result<T>) -> CliResult<T> {
-    make().map_err(|e| CliError::other(format!("{flag} {}: {e}", path.display())))
-}
-
 impl Outputs {
-    /// Creates the report and failed-rows files of `args`; `header` is the input's columns.
+    /// Prepares the report and failed-rows files (written beside their destinations, renamed
+    /// into place at the end); `header` is the input's columns.
     ///
     /// # Errors
-    /// A file that cannot be created (exit 1, naming the flag and the file).
+    /// A file that cannot be created (exit 1) or that another run writes (exit 2), named with
+    /// its flag; nothing is left behind.
     pub fn create(
         report: Option<&Path>,
         failed_rows: Option<&Path>,
@@ -55,12 +54,28 @@ impl Outputs {
         progress: Progress,
     ) -> CliResult<Self> {
         let column = |name: &str| header.iter().position(|h| h.eq_ignore_ascii_case(name));
-        let report = report
-            .map(|path| create("--report", path, || ReportWriter::create(path)))
+        let report_file = report
+            .map(|path| OutputFile::create("--report", path))
             .transpose()?;
-        let failed = failed_rows
-            .map(|path| create("--failed-rows", path, || FailedRows::create(path, header)))
+        let failed_file = failed_rows
+            .map(|path| OutputFile::create("--failed-rows", path))
             .transpose()?;
+        let report = match report_file {
+            Some(file) => {
+                let writer = ReportWriter::new(file.writer()?, file.path())
+                    .map_err(|e| file_error("--report", file.path(), e))?;
+                Some((writer, file))
+            }
+            None => None,
+        };
+        let failed = match failed_file {
+            Some(file) => {
+                let writer = FailedRows::new(file.writer()?, header)
+                    .map_err(|e| file_error("--failed-rows", file.path(), e))?;
+                Some((writer, file))
+            }
+            None => None,
+        };
         Ok(Self {
             report,
             failed,
@@ -100,10 +115,10 @@ impl Outputs {
 
     fn write(&mut self, row: ReportRow, raw: Option<&csv::StringRecord>, failed: bool) {
         let result = (|| {
-            if let Some(report) = &mut self.report {
+            if let Some((report, _)) = &mut self.report {
                 report.write(&row)?;
             }
-            if let (true, Some(writer), Some(raw)) = (failed, &mut self.failed, raw) {
+            if let (true, Some((writer, _)), Some(raw)) = (failed, &mut self.failed, raw) {
                 writer.write(raw)?;
             }
             Ok::<(), std::io::Error>(())
@@ -190,24 +205,35 @@ impl Outputs {
         s.stopped = summary.stopped;
     }
 
-    /// Completes the files.
+    /// Completes the files and renames them into place (also after a write error: what was
+    /// written is kept). On a write error, the run comes back with the error.
     ///
     /// # Errors
-    /// A write error of the report or the failed rows.
-    pub fn finish(mut self) -> CliResult<Run> {
+    /// A write error of the report or the failed rows, with the run's counts.
+    pub fn finish(mut self) -> Result<Run, Box<(Run, CliError)>> {
         self.progress.finish();
-        if let Some(report) = self.report.take() {
-            report.finish()?;
-        }
-        if let Some(failed) = self.failed.take() {
-            self.run.failed_rows = failed.count();
-            failed.finish()?;
-        }
+        let mut errors = Vec::new();
         if let Some(error) = self.error.take() {
-            return Err(CliError::other(format!(
-                "writing the report failed: {error}"
-            )));
+            errors.push(format!("writing the report failed: {error}"));
         }
-        Ok(self.run)
+        if let Some((report, file)) = self.report.take() {
+            if let Err(e) = report.finish() {
+                errors.push(file_error("--report", file.path(), e).message);
+            }
+            errors.extend(file.commit().err().map(|e| e.message));
+        }
+        if let Some((failed, file)) = self.failed.take() {
+            self.run.failed_rows = failed.count();
+            if let Err(e) = failed.finish() {
+                errors.push(file_error("--failed-rows", file.path(), e).message);
+            }
+            errors.extend(file.commit().err().map(|e| e.message));
+        }
+        let run = std::mem::take(&mut self.run);
+        if errors.is_empty() {
+            Ok(run)
+        } else {
+            Err(Box::new((run, CliError::other(errors.join("\n")))))
+        }
     }
 }
