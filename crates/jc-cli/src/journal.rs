@@ -63,7 +63,8 @@ impl Binding {
             found.push("it has no jcbulk journal header (version 2) on its first line".to_owned());
             return found;
         }
-        if header["operation"] != self.operation.as_str() || header["chunk_size"] != self.chunk_size {
+        if header["operation"] != self.operation.as_str() || header["chunk_size"] != self.chunk_size
+        {
             found.push(format!(
                 "it is the journal of a `{}` import in chunks of {}, not `{}` in chunks of {}",
                 header["operation"].as_str().unwrap_or("?"),
@@ -72,7 +73,9 @@ impl Binding {
                 self.chunk_size
             ));
         }
-        if header["input_hash"] != hex(self.input_hash).as_str() || header["input_bytes"] != self.input_bytes {
+        if header["input_hash"] != hex(self.input_hash).as_str()
+            || header["input_bytes"] != self.input_bytes
+        {
             found.push(format!(
                 "its input ({}, {} bytes) is not this input ({}, {} bytes): the file was changed or is another one",
                 header["input"].as_str().unwrap_or("?"),
@@ -89,10 +92,15 @@ impl Binding {
 /// a line cut short by a kill is tolerated only as the last line.
 fn read_earlier(text: &str, path: &Path, binding: &Binding) -> CliResult<HashMap<u64, Noted>> {
     let refuse = |why: String| {
-        CliError::invalid(format!("--resume: the journal {}: {why}; nothing was sent", path.display()))
+        CliError::invalid(format!(
+            "--resume: the journal {}: {why}; nothing was sent",
+            path.display()
+        ))
     };
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
-    let header = lines.first().and_then(|l| serde_json::from_str::<Value>(l).ok());
+    let header = lines
+        .first()
+        .and_then(|l| serde_json::from_str::<Value>(l).ok());
     let differences = match &header {
         Some(header) => binding.differences(header),
         None => vec!["its first line is damaged".to_owned()],
@@ -108,7 +116,9 @@ fn read_earlier(text: &str, path: &Path, binding: &Binding) -> CliResult<HashMap
             }
             return Err(refuse(format!("line {} is damaged", i + 1)));
         };
-        let Some(hash) = event["hash"].as_str().and_then(|h| u64::from_str_radix(h, 16).ok())
+        let Some(hash) = event["hash"]
+            .as_str()
+            .and_then(|h| u64::from_str_radix(h, 16).ok())
         else {
             return Err(refuse(format!("line {} has no chunk hash", i + 1)));
         };

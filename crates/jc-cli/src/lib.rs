@@ -27,8 +27,18 @@ pub use exit::{CliError, CliResult, Exit};
 /// Internals that the benches and tests drive directly; not part of the API.
 #[doc(hidden)]
 pub mod testing {
+    pub use crate::commands::import::Checked;
     pub use crate::csv_input::{CsvFile, Kind};
     pub use crate::journal::{Binding, FileJournal};
+
+    /// The check pass of `users create --csv path`.
+    ///
+    /// # Errors
+    /// As the command's.
+    pub fn check_create(path: &std::path::Path) -> Result<Checked, crate::CliError> {
+        let mut input = crate::commands::import::Input::csv(path);
+        crate::commands::import::check::<jc_models::BulkUserCreate>(&mut input, Kind::Create)
+    }
 }
 
 /// Runs a parsed command line.

@@ -177,7 +177,10 @@ impl<R: Read> Read for Tracked<R> {
                     self.limits.max_record_bytes
                 );
                 seen.refused = Some((line, message.clone()));
-                return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, message));
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    message,
+                ));
             }
         }
         drop(seen);
@@ -228,7 +231,11 @@ mod tests {
     fn an_unclosed_quote_is_found_with_its_line() {
         assert_eq!(lines("a,b\n1,\"open\n7,8\n").1, Some(2));
         assert_eq!(lines("a,b\n1,\"closed \"\"x\"\" \"\n7,8\n").1, None);
-        assert_eq!(lines("a,b\n1,5'10\"\n7,8\n").1, None, "a quote inside a field is text");
+        assert_eq!(
+            lines("a,b\n1,5'10\"\n7,8\n").1,
+            None,
+            "a quote inside a field is text"
+        );
     }
 
     #[test]

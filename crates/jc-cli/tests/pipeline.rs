@@ -3,86 +3,10 @@
 //! input as a CSV; `--no-wait` with a journal; long id lists from a file; extreme settings are
 //! usage errors, never panics.
 
+mod common;
+
+use common::{jcbulk, jcbulk_with, mock_with_users};
 use jc_mock::{MockConfig, MockServer};
-use jc_models::BulkUserCreate;
-use serde_json::Value;
-use std::path::Path;
-use std::process::Stdio;
-use tokio::io::AsyncWriteExt;
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", self.stdout, self.stderr))
-    }
-}
-
-/// Runs jcbulk against `mock` with `stdin` piped in and extra environment variables.
-async fn jcbulk_with(
-    mock: Option<&MockServer>,
-    args: &[&str],
-    stdin: Option<&str>,
-    env: &[(&str, &Path)],
-) -> Run {
-    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_jcbulk"));
-    command
-        .args(args)
-        .env_remove("JC_API_KEY")
-        .env_remove("JC_BASE_URL")
-        .env_remove("JC_ORG_ID")
-        .env_remove("RUST_LOG")
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (name, value) in env {
-        command.env(name, value);
-    }
-    if let Some(mock) = mock {
-        command
-            .env("JC_BASE_URL", mock.base_url())
-            .env("JC_API_KEY", mock.api_key());
-    }
-    let mut child = command.spawn().unwrap();
-    if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
-        pipe.write_all(text.as_bytes()).await.unwrap();
-        drop(pipe);
-    }
-    let output = child.wait_with_output().await.unwrap();
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
-async fn jcbulk(mock: Option<&MockServer>, args: &[&str]) -> Run {
-    jcbulk_with(mock, args, None, &[]).await
-}
-
-async fn mock_with_users(n: usize) -> (MockServer, Vec<String>) {
-    let mock = MockServer::start(MockConfig::default()).await.unwrap();
-    let org = mock.default_org();
-    let ids = (0..n)
-        .map(|i| {
-            mock.insert_user(
-                &org,
-                &BulkUserCreate::new(format!("u{i}"), format!("u{i}@example.com")),
-            )
-            .unwrap()
-        })
-        .collect();
-    (mock, ids)
-}
 
 /// An empty read-only directory. Root may write there all the same, so `TMPDIR` points at a
 /// directory below it that does not exist: no temporary file can be created, whoever runs it.

@@ -110,7 +110,7 @@ impl Input {
                 CsvFile::from_reader(&name, stdin, kind, None, limits)
             }
         };
-        file.map(Rows::Csv).map_err(located)
+        file.map(|f| Rows::Csv(Box::new(f))).map_err(located)
     }
 
     /// The check pass: reads the source once, spooling it, and returns what it found.
@@ -118,9 +118,10 @@ impl Input {
         let name = PathBuf::from(self.name());
         let reader: Box<dyn std::io::Read + Send> = match &self.source {
             Source::Ids(_) => return self.rows(kind),
-            Source::File(path) => Box::new(File::open(path).map_err(|e| {
-                CliError::invalid(format!("--csv {}: {e}", path.display()))
-            })?),
+            Source::File(path) => Box::new(
+                File::open(path)
+                    .map_err(|e| CliError::invalid(format!("--csv {}: {e}", path.display())))?,
+            ),
             Source::Stdin => Box::new(std::io::stdin()),
         };
         let spool = tempfile::tempfile()
@@ -129,7 +130,7 @@ impl Input {
         let file = CsvFile::from_reader(&name, reader, kind, Some(writer), Limits::default())
             .map_err(|problems| located(&self.name(), &problems, 0))?;
         self.spool = Some(spool);
-        Ok(Rows::Csv(file))
+        Ok(Rows::Csv(Box::new(file)))
     }
 }
 
@@ -157,7 +158,7 @@ fn ids_fingerprint(ids: &[String]) -> (u64, u64) {
 /// Rows of a source, one pass.
 pub enum Rows {
     /// CSV rows.
-    Csv(CsvFile),
+    Csv(Box<CsvFile>),
     /// Ids, with the count handed out so far.
     Ids(std::vec::IntoIter<String>, u64),
 }
@@ -255,6 +256,11 @@ impl Checked {
         self.invalid.len() as u64
     }
 
+    /// Problems kept in memory to be printed (at most 200, whatever the input's size).
+    pub fn kept_problems(&self) -> usize {
+        self.shown.len()
+    }
+
     /// Rows without problems.
     pub fn valid(&self) -> u64 {
         self.rows - self.invalid()
@@ -329,7 +335,9 @@ pub fn check<R: DeserializeOwned + Validate>(input: &mut Input, kind: Kind) -> C
     });
     checked.duplicates = duplicates.problems();
     checked.duplicates.sort_by_key(|p| p.line);
-    checked.invalid.extend(checked.duplicates.iter().map(|p| p.line));
+    checked
+        .invalid
+        .extend(checked.duplicates.iter().map(|p| p.line));
     checked.invalid.sort_unstable();
     checked.invalid.dedup();
     let duplicates = checked.duplicates.clone();

@@ -123,7 +123,10 @@ fn refuse_invalid(global: &Global, name: &str, checked: &Checked, skip: bool) ->
     }
     if !global.quiet {
         eprintln!("{}", error.message);
-        eprintln!("skipping {} invalid rows (--skip-invalid)", checked.invalid());
+        eprintln!(
+            "skipping {} invalid rows (--skip-invalid)",
+            checked.invalid()
+        );
     }
     Ok(())
 }

@@ -36,7 +36,7 @@ pub struct Outputs {
     columns: (Option<usize>, Option<usize>),
     progress: Progress,
     run: Run,
-    error: Option<std::io::Error>,
+    error: Option<String>,
 }
 
 impl Outputs {
@@ -115,16 +115,20 @@ impl Outputs {
 
     fn write(&mut self, row: ReportRow, raw: Option<&csv::StringRecord>, failed: bool) {
         let result = (|| {
-            if let Some((report, _)) = &mut self.report {
-                report.write(&row)?;
+            if let Some((report, file)) = &mut self.report {
+                report
+                    .write(&row)
+                    .map_err(|e| file_error("--report", file.path(), e))?;
             }
-            if let (true, Some((writer, _)), Some(raw)) = (failed, &mut self.failed, raw) {
-                writer.write(raw)?;
+            if let (true, Some((writer, file)), Some(raw)) = (failed, &mut self.failed, raw) {
+                writer
+                    .write(raw)
+                    .map_err(|e| file_error("--failed-rows", file.path(), e))?;
             }
-            Ok::<(), std::io::Error>(())
+            Ok::<(), CliError>(())
         })();
         if let Err(error) = result {
-            self.error.get_or_insert(error);
+            self.error.get_or_insert(error.message);
         }
     }
 
@@ -213,9 +217,7 @@ impl Outputs {
     pub fn finish(mut self) -> Result<Run, Box<(Run, CliError)>> {
         self.progress.finish();
         let mut errors = Vec::new();
-        if let Some(error) = self.error.take() {
-            errors.push(format!("writing the report failed: {error}"));
-        }
+        errors.extend(self.error.take());
         if let Some((report, file)) = self.report.take() {
             if let Err(e) = report.finish() {
                 errors.push(file_error("--report", file.path(), e).message);

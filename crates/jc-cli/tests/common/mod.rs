@@ -1,0 +1,138 @@
+//! Running the real `jcbulk` binary against a mock: the helpers the CLI test files share.
+#![allow(dead_code)]
+
+use jc_mock::{MockConfig, MockServer};
+use jc_models::BulkUserCreate;
+use serde_json::Value;
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::io::AsyncWriteExt;
+use tokio::process::{Child, Command};
+
+/// A finished run.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Stdout as JSON.
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", self.stdout, self.stderr))
+    }
+}
+
+/// The command, pointed at `mock`, with a clean environment and `env` added.
+pub fn command(mock: Option<&MockServer>, args: &[&str], env: &[(&str, &Path)]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_jcbulk"));
+    command
+        .args(args)
+        .env_remove("JC_API_KEY")
+        .env_remove("JC_BASE_URL")
+        .env_remove("JC_ORG_ID")
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    if let Some(mock) = mock {
+        command
+            .env("JC_BASE_URL", mock.base_url())
+            .env("JC_API_KEY", mock.api_key());
+    }
+    command
+}
+
+/// Starts jcbulk without waiting for it.
+pub fn spawn(mock: Option<&MockServer>, args: &[&str]) -> Child {
+    command(mock, args, &[])
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits for a started run.
+pub async fn finish(child: Child) -> Run {
+    let output = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
+        .await
+        .expect("jcbulk ended within a minute")
+        .unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// Runs jcbulk with `stdin` piped in and extra environment variables.
+pub async fn jcbulk_with(
+    mock: Option<&MockServer>,
+    args: &[&str],
+    stdin: Option<&str>,
+    env: &[(&str, &Path)],
+) -> Run {
+    let mut command = command(mock, args, env);
+    command.stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    });
+    let mut child = command.spawn().unwrap();
+    if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
+        pipe.write_all(text.as_bytes()).await.unwrap();
+        drop(pipe);
+    }
+    finish(child).await
+}
+
+/// Runs jcbulk.
+pub async fn jcbulk(mock: Option<&MockServer>, args: &[&str]) -> Run {
+    jcbulk_with(mock, args, None, &[]).await
+}
+
+/// A mock whose default org holds `n` users `u0`..; their ids.
+pub async fn mock_with_users(n: usize) -> (MockServer, Vec<String>) {
+    let mock = MockServer::start(MockConfig::default()).await.unwrap();
+    let org = mock.default_org();
+    let ids = (0..n)
+        .map(|i| {
+            mock.insert_user(
+                &org,
+                &BulkUserCreate::new(format!("u{i}"), format!("u{i}@example.com")),
+            )
+            .unwrap()
+        })
+        .collect();
+    (mock, ids)
+}
+
+/// Waits (a bounded time) until the mock has received at least `jobs` jobs.
+pub async fn until_jobs(mock: &MockServer, jobs: usize) {
+    let org = mock.default_org();
+    for _ in 0..2000 {
+        if mock.jobs(&org).len() >= jobs {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    panic!("the mock never received {jobs} jobs");
+}
+
+/// A CSV of `n` users `{prefix}{i}`.
+pub fn users_csv(prefix: &str, n: usize) -> String {
+    let mut text = String::from("username,email\n");
+    for i in 0..n {
+        text.push_str(&format!("{prefix}{i},{prefix}{i}@example.com\n"));
+    }
+    text
+}
+
+/// The path as text.
+pub fn s(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
