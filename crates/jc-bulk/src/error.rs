@@ -52,6 +52,9 @@ impl ApiError {
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "JumpCloud answered {}: {}", self.status, self.summary())?;
+        if let Some(wait) = self.retry_after {
+            write!(f, " (Retry-After {} s)", wait.as_secs())?;
+        }
         if let Some(id) = &self.request_id {
             write!(f, " (request id {id})")?;
         }
@@ -106,7 +109,7 @@ pub enum Error {
     #[error("invalid input: {0}")]
     InvalidInput(#[from] InvalidInput),
     /// A job did not complete in time.
-    #[error("job {job_id} did not complete within {waited:?}: {done} of {expected} records done")]
+    #[error("job {job_id} did not complete within {waited:?}: {done} of {expected} records done{}", .cause.as_ref().map(|c| format!(" (the last poll failed: {c})")).unwrap_or_default())]
     Timeout {
         /// The job.
         job_id: jc_models::JobId,
@@ -118,6 +121,8 @@ pub enum Error {
         expected: usize,
         /// Every result read so far.
         partial: Box<Vec<jc_models::JobWorkresult>>,
+        /// Why the last polls failed, when they did (no result could be read).
+        cause: Option<String>,
     },
     /// A setting refused by a checked setter (a rate, an interval, a count out of range).
     #[error("invalid setting: {0}")]
@@ -152,15 +157,17 @@ impl Error {
         self.api()?.request_id.as_deref()
     }
 
-    /// True when trying again later may succeed: 429, 5xx (but 501), transport failures and
-    /// timeouts. Whether a retry is *safe* is another question: see [`Error::outcome_unknown`].
+    /// True when trying again later may succeed: 429, 5xx (but 501), transient transport
+    /// failures (connect, reset, timeout; never an insecure URL, an invalid request, a body over
+    /// the cap or a TLS failure), and wait timeouts. Whether a retry is *safe* is another question: see [`Error::outcome_unknown`].
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::Api(api) => {
                 api.status == StatusCode::TOO_MANY_REQUESTS
                     || (api.status.is_server_error() && api.status != StatusCode::NOT_IMPLEMENTED)
             }
-            Self::Transport(_) | Self::Timeout { .. } => true,
+            Self::Transport(error) => error.is_transient(),
+            Self::Timeout { .. } => true,
             _ => false,
         }
     }

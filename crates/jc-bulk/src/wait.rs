@@ -8,7 +8,9 @@ use crate::options::{CallOptions, Page};
 use futures::future::BoxFuture;
 use futures::{Stream, StreamExt};
 use jc_models::{JobId, JobWorkresult, OrgId};
-use jc_transport::{check_count, check_duration, check_f64, InvalidSetting, MAX_DURATION};
+use jc_transport::{
+    check_count, check_duration, check_f64, Deadline, InvalidSetting, MAX_DURATION,
+};
 use std::future::IntoFuture;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -213,24 +215,59 @@ impl IntoFuture for JobWaiter {
 
 impl Client {
     /// Re-reads the results from the first page that still holds a pending record.
+    ///
+    /// Bounded: a job of `expected` records fills at most `expected / 100 + 1` pages, so a
+    /// server that ignores `skip` (the same page again) or lists more results than records is a
+    /// protocol error, not an endless loop. Each request carries the wait's deadline, so that
+    /// no `Retry-After` outlasts it.
     async fn refresh(
         &self,
         job_id: &JobId,
+        expected: usize,
         results: &mut Vec<JobWorkresult>,
         options: &CallOptions,
+        deadline: Option<Instant>,
     ) -> Result<(), Error> {
         let limit = Page::MAX_LIMIT as usize;
         let first_pending = results
             .iter()
             .position(|r| !r.is_terminal())
             .unwrap_or(results.len());
-        results.truncate(first_pending / limit * limit);
+        // Pages are read into `fresh` and replace the stale ones only once all arrived: a wait
+        // cut short by its deadline keeps what it had.
+        let keep = first_pending / limit * limit;
+        let (mut fresh, mut previous) = (Vec::new(), None);
         loop {
-            let page = Page::new(Page::MAX_LIMIT, results.len() as u64)?;
-            let items = self.job_results_page(job_id, page, options).await?;
+            let page = Page::new(Page::MAX_LIMIT, (keep + fresh.len()) as u64)?;
+            let mut request = crate::request::job_results(self.endpoint(), job_id, page, options)?;
+            if let Some(deadline) = deadline {
+                request.extensions_mut().insert(Deadline(deadline));
+            }
+            let items: Vec<JobWorkresult> = self.fetch("job results", request).await?;
+            let signature = items.first().zip(items.last()).map(|(first, last)| {
+                (
+                    items.len(),
+                    first.id.clone(),
+                    first.index(),
+                    last.id.clone(),
+                )
+            });
+            if signature.is_some() && signature == previous {
+                return Err(Error::Pagination(format!(
+                    "the server answered the same page of job {job_id}'s results twice (it ignores `skip`)"
+                )));
+            }
+            previous = signature;
             let short = items.len() < limit;
-            results.extend(items);
+            fresh.extend(items);
+            if keep + fresh.len() > expected {
+                return Err(Error::Pagination(format!(
+                    "the server listed more than {expected} results for job {job_id}, which holds {expected} records"
+                )));
+            }
             if short {
+                results.truncate(keep);
+                results.extend(fresh);
                 return Ok(());
             }
         }
@@ -265,6 +302,7 @@ impl Client {
         report: &mpsc::Sender<JobProgress>,
     ) -> Result<Vec<JobWorkresult>, Error> {
         let started = Instant::now();
+        let deadline = options.timeout.and_then(|t| started.checked_add(t));
         let call = CallOptions {
             org_id: options.org_id.clone(),
         };
@@ -272,31 +310,41 @@ impl Client {
         let mut results = Vec::with_capacity(expected.min(100_000));
         let mut failed_polls = 0;
         loop {
-            match self.refresh(job_id, &mut results, &call).await {
-                Ok(()) => failed_polls = 0,
+            let poll = self.refresh(job_id, expected, &mut results, &call, deadline);
+            let outcome = match deadline {
+                Some(deadline) => tokio::time::timeout_at(deadline, poll)
+                    .await
+                    .unwrap_or_else(|_| Ok(())),
+                None => poll.await,
+            };
+            let cause = match outcome {
+                Ok(()) => {
+                    failed_polls = 0;
+                    None
+                }
                 Err(error) if error.is_retryable() && failed_polls < options.max_failed_polls => {
                     failed_polls += 1;
                     tracing::debug!(%job_id, %error, failed_polls, "a poll failed; polling on");
+                    Some(error.to_string())
                 }
                 Err(error) => return Err(error),
-            }
+            };
             let now = progress(job_id, expected, &results);
-            let complete = now.is_complete();
-            let done = now.done;
+            let (complete, done) = (now.is_complete(), now.done);
             // A consumer that went away only stops the reports, not the wait.
             let _ = report.send(now).await;
             if complete {
                 return Ok(results);
             }
-            let waited = started.elapsed();
-            let remaining = options.timeout.map(|limit| limit.saturating_sub(waited));
+            let remaining = deadline.map(|d| d.saturating_duration_since(Instant::now()));
             if remaining == Some(Duration::ZERO) {
                 return Err(Error::Timeout {
                     job_id: job_id.clone(),
-                    waited,
+                    waited: started.elapsed(),
                     done,
                     expected,
                     partial: Box::new(results),
+                    cause,
                 });
             }
             tokio::time::sleep(remaining.map_or(interval, |r| r.min(interval))).await;

@@ -392,7 +392,7 @@ pub struct Row<R> {
 }
 
 /// A CSV file being read: header understood, rows on demand, physical line numbers, and the
-/// limits of [`Limits`] enforced.
+/// limits (1 MiB a record, 10,000 columns) enforced.
 pub struct CsvFile {
     path: PathBuf,
     kind: Kind,

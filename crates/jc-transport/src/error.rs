@@ -41,6 +41,23 @@ pub enum ErrorKind {
     Closed,
 }
 
+impl ErrorKind {
+    /// True when trying again may succeed: connect failures, timeouts, resets and other
+    /// connection errors, proxy failures. False for what no retry can change: an insecure or
+    /// invalid URL, a request that cannot be built, a body over the cap, a TLS failure (an
+    /// untrusted certificate, a protocol mismatch), a closed transport.
+    pub fn is_transient(self) -> bool {
+        match self {
+            Self::Connect | Self::Proxy | Self::Io | Self::Timeout => true,
+            Self::Tls
+            | Self::InsecureUrl
+            | Self::InvalidRequest
+            | Self::BodyTooLarge
+            | Self::Closed => false,
+        }
+    }
+}
+
 impl fmt::Display for ErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -122,6 +139,11 @@ impl TransportError {
         self.delivery == Delivery::MaybeSent
     }
 
+    /// True when trying again may succeed (see [`ErrorKind::is_transient`]).
+    pub fn is_transient(&self) -> bool {
+        self.kind.is_transient()
+    }
+
     /// True for timeouts.
     pub fn is_timeout(&self) -> bool {
         self.kind == ErrorKind::Timeout
@@ -149,5 +171,26 @@ mod tests {
         assert!(maybe
             .to_string()
             .ends_with("(the request may have reached the server)"));
+    }
+
+    #[test]
+    fn only_transient_kinds_are_worth_retrying() {
+        for kind in [
+            ErrorKind::Connect,
+            ErrorKind::Proxy,
+            ErrorKind::Io,
+            ErrorKind::Timeout,
+        ] {
+            assert!(kind.is_transient(), "{kind}");
+        }
+        for kind in [
+            ErrorKind::Tls,
+            ErrorKind::InsecureUrl,
+            ErrorKind::InvalidRequest,
+            ErrorKind::BodyTooLarge,
+            ErrorKind::Closed,
+        ] {
+            assert!(!kind.is_transient(), "{kind}");
+        }
     }
 }

@@ -52,7 +52,7 @@ pub use error::{BoxError, Delivery, ErrorKind, TransportError};
 #[cfg(feature = "hyper")]
 pub use hyper_transport::{BuildError, HyperTransport, HyperTransportBuilder, Proxy};
 pub use rate_limit::{RateLimit, RateLimitConfig, MAX_RATE, MIN_RATE};
-pub use request::{request_id, Attempt, Idempotency, REQUEST_ID_HEADERS};
+pub use request::{request_id, Attempt, Deadline, Idempotency, REQUEST_ID_HEADERS};
 pub use retry::{retry_after, Retry, RetryPolicy, MAX_ATTEMPTS};
 pub use setting::{check_count, check_duration, check_f64, InvalidSetting, MAX_DURATION};
 pub use timeout::Timeout;

@@ -39,6 +39,12 @@ impl Idempotency {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Attempt(pub u32);
 
+/// A request extension: the instant by which the caller needs an answer. [`crate::Retry`] does
+/// not wait past it: when a backoff or a `Retry-After` would cross it, the last answer (or
+/// error) is returned at once, so that the caller can say what happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deadline(pub tokio::time::Instant);
+
 /// Headers that carry a server-side request id, in order of preference.
 pub const REQUEST_ID_HEADERS: &[&str] = &["x-request-id", "x-jc-request-id", "x-amzn-requestid"];
 

@@ -2,7 +2,7 @@
 //! (CONTRACT.md section 16).
 
 use crate::error::TransportError;
-use crate::request::{clone_request, Attempt, Idempotency};
+use crate::request::{clone_request, Attempt, Deadline, Idempotency};
 use crate::setting::{check_count, check_duration, InvalidSetting};
 use crate::transport::Transport;
 use bytes::Bytes;
@@ -165,8 +165,10 @@ pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
 
 /// A transport that retries its inner transport per a [`RetryPolicy`].
 ///
-/// Retries: the statuses of the policy, and failures whose request was provably not sent, for
-/// every method. A request that may have reached the server is re-sent only when it is
+/// Retries: the statuses of the policy, and transient failures
+/// ([`ErrorKind::is_transient`](crate::ErrorKind::is_transient):
+/// never an insecure URL, an invalid request, a body over the cap or a TLS failure) whose request
+/// was provably not sent, for every method. A request that may have reached the server is re-sent only when it is
 /// idempotent ([`Idempotency`]); otherwise its error is returned as is, so that the caller can
 /// report the outcome as unknown. Backoff sleeps use tokio time (pausable in tests) and end
 /// when the returned future is dropped. The response carries an [`Attempt`] extension.
@@ -226,7 +228,9 @@ impl<T: Transport> Transport for Retry<T> {
                     }
                 }
                 Err(error)
-                    if !last && (error.is_not_sent() || idempotency == Idempotency::Idempotent) =>
+                    if !last
+                        && error.is_transient()
+                        && (error.is_not_sent() || idempotency == Idempotency::Idempotent) =>
                 {
                     self.backoff(attempt)
                 }
@@ -237,6 +241,13 @@ impl<T: Transport> Transport for Retry<T> {
                     });
                 }
             };
+            let deadline = request.extensions().get::<Deadline>().map(|d| d.0);
+            if deadline.is_some_and(|d| tokio::time::Instant::now() + wait > d) {
+                return outcome.map(|mut response| {
+                    response.extensions_mut().insert(Attempt(attempt));
+                    response
+                });
+            }
             tracing::debug!(
                 attempt,
                 wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),

@@ -99,6 +99,37 @@ async fn a_400_is_not_retried() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn permanent_failures_are_tried_once_transient_ones_again() {
+    use jc_transport::{ErrorKind, TransportError};
+    for kind in [
+        ErrorKind::InsecureUrl,
+        ErrorKind::InvalidRequest,
+        ErrorKind::BodyTooLarge,
+        ErrorKind::Tls,
+    ] {
+        let replay = Arc::new(
+            ReplayTransport::new()
+                .fail(TransportError::not_sent(kind, "refused"))
+                .json(200, "[]"),
+        );
+        let error = Retry::new(replay.clone(), policy())
+            .send(get())
+            .await
+            .unwrap_err();
+        assert_eq!(error.kind(), kind);
+        assert_eq!(replay.request_count(), 1, "{kind} is not retried");
+    }
+    let replay = Arc::new(
+        ReplayTransport::new()
+            .fail(TransportError::not_sent(ErrorKind::Connect, "refused"))
+            .json(200, "[]"),
+    );
+    let response = Retry::new(replay.clone(), policy()).send(get()).await;
+    assert!(response.is_ok());
+    assert_eq!(replay.request_count(), 2, "a connect failure is");
+}
+
+#[tokio::test(start_paused = true)]
 async fn the_attempt_cap_holds() {
     let mut replay = ReplayTransport::new();
     for _ in 0..10 {

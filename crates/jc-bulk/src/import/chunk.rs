@@ -159,13 +159,21 @@ async fn await_job(
     match waiter.take_result() {
         Some(Ok(results)) => mapping::outcomes(&key_list, &results, job_id, "it was still pending"),
         Some(Err(Error::Timeout {
-            partial, waited, ..
-        })) => mapping::outcomes(
-            &key_list,
-            &partial,
-            job_id,
-            &format!("it was still pending when the wait ended after {waited:?}"),
-        ),
+            partial,
+            waited,
+            cause,
+            ..
+        })) => {
+            let why = match cause {
+                Some(cause) if partial.is_empty() => {
+                    format!(
+                        "no results could be read before the wait ended after {waited:?}: {cause}"
+                    )
+                }
+                _ => format!("it was still pending when the wait ended after {waited:?}"),
+            };
+            mapping::outcomes(&key_list, &partial, job_id, &why)
+        }
         Some(Err(error)) => vec![
             Outcome::Unknown {
                 job_id: Some(job_id.clone()),
