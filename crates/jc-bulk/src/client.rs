@@ -216,25 +216,27 @@ impl ClientBuilder {
         let base = self
             .base_url
             .unwrap_or_else(|| Region::Us.base_url().to_owned());
-        let mut endpoint = Endpoint::new(&base, key)?.with_org(self.org_id);
+        let mut endpoint = Endpoint::new(&base, key.clone())?.with_org(self.org_id);
         if let Some(agent) = &self.user_agent {
             endpoint = endpoint.with_user_agent(agent)?;
         }
         let transport = match self.transport {
             Some(transport) => transport,
-            None => default_transport(&self.http)?,
+            None => default_transport(&self.http, &base)?,
         };
+        let secrets = vec![key.expose().as_bytes().to_vec()];
         Ok(Client {
             inner: Arc::new(Inner {
                 endpoint,
                 transport,
+                secrets,
             }),
         })
     }
 }
 
 #[cfg(feature = "hyper")]
-fn default_transport(settings: &HttpSettings) -> Result<Arc<dyn Transport>, Error> {
+fn default_transport(settings: &HttpSettings, base: &str) -> Result<Arc<dyn Transport>, Error> {
     use jc_transport::{
         HyperTransport, RateLimit, RateLimitConfig, Retry, RetryPolicy, Timeout, Trace,
     };
@@ -247,6 +249,13 @@ fn default_transport(settings: &HttpSettings) -> Result<Arc<dyn Transport>, Erro
             .map_err(|e| Error::Config(e.to_string()))?;
     }
     let hyper = builder.build().map_err(|e| Error::Config(e.to_string()))?;
+    // Refused before anything is sent: plain http:// to a host that is not loopback.
+    let uri: http::Uri = base
+        .parse()
+        .map_err(|e| Error::Config(format!("base URL `{base}`: {e}")))?;
+    hyper
+        .check_url(&uri)
+        .map_err(|e| Error::Config(format!("base URL `{base}`: {}", e.message())))?;
     let limits = RateLimitConfig::per_second(settings.max_requests_per_second, 10)?
         .with_max_concurrency(settings.max_concurrency)?;
     let limited = RateLimit::new(Timeout::new(hyper, settings.attempt_timeout), limits);
@@ -255,7 +264,7 @@ fn default_transport(settings: &HttpSettings) -> Result<Arc<dyn Transport>, Erro
 }
 
 #[cfg(not(feature = "hyper"))]
-fn default_transport(_: &HttpSettings) -> Result<Arc<dyn Transport>, Error> {
+fn default_transport(_: &HttpSettings, _: &str) -> Result<Arc<dyn Transport>, Error> {
     Err(Error::Config(
         "built without the `hyper` feature: pass a transport with ClientBuilder::transport".into(),
     ))
@@ -264,6 +273,8 @@ fn default_transport(_: &HttpSettings) -> Result<Arc<dyn Transport>, Error> {
 struct Inner {
     endpoint: Endpoint,
     transport: Arc<dyn Transport>,
+    /// Removed from every response before it is read (see `scrub`).
+    secrets: Vec<Vec<u8>>,
 }
 
 /// The JumpCloud Bulk Job Requests client. Cheap to clone; clones share the transport.
@@ -296,8 +307,12 @@ impl Client {
     ///
     /// # Errors
     /// A transport failure.
+    ///
+    /// The response is scrubbed of the API key first: a server that echoes it never gets it
+    /// into a report, a log or an error.
     pub async fn send_raw(&self, request: Request<Bytes>) -> Result<Response<Bytes>, Error> {
-        Ok(self.inner.transport.send(request).await?)
+        let response = self.inner.transport.send(request).await?;
+        Ok(crate::scrub::scrub_response(response, &self.inner.secrets))
     }
 
     /// Sends a request and decodes a 2xx JSON answer into `T`.

@@ -46,6 +46,7 @@ mod options;
 mod paginate;
 pub mod request;
 pub mod response;
+mod scrub;
 mod secret;
 mod wait;
 

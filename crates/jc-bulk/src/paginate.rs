@@ -29,6 +29,38 @@ struct State<F, T> {
     fetch: F,
     next: Option<Next>,
     previous_first: Option<T>,
+    pages: usize,
+}
+
+/// The most pages one list may have (a million items): a server that pages on forever ends the
+/// stream with an error instead of filling the memory.
+pub(crate) const MAX_PAGES: usize = 10_000;
+
+/// A `Link` target resolved against the URL of the request that returned it (RFC 3986 in the
+/// forms servers use): absolute, `//host/...`, `/path`, `?query`, or a path relative to the
+/// request's directory.
+pub(crate) fn resolve(request_url: &str, link: &str) -> String {
+    let link = link.trim();
+    if link.contains("://") {
+        return link.to_owned();
+    }
+    let (scheme, rest) = request_url
+        .split_once("://")
+        .unwrap_or(("https", request_url));
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, path_and_query) = rest.split_at(authority_end);
+    let path = path_and_query.split(['?', '#']).next().unwrap_or_default();
+    if let Some(network) = link.strip_prefix("//") {
+        format!("{scheme}://{network}")
+    } else if link.starts_with('/') {
+        format!("{scheme}://{authority}{link}")
+    } else if link.starts_with('?') {
+        format!("{scheme}://{authority}{path}{link}")
+    } else {
+        let directory = &path[..path.rfind('/').map_or(0, |i| i + 1)];
+        let directory = if directory.is_empty() { "/" } else { directory };
+        format!("{scheme}://{authority}{directory}{link}")
+    }
 }
 
 /// Every item of every page, in order.
@@ -42,11 +74,18 @@ where
         fetch,
         next: Some(Next::Offset(Page::first())),
         previous_first: None,
+        pages: 0,
     };
     stream::try_unfold(state, |mut state| async move {
         let Some(next) = state.next.take() else {
             return Ok(None);
         };
+        state.pages += 1;
+        if state.pages > MAX_PAGES {
+            return Err(Error::Pagination(format!(
+                "the server kept paging past {MAX_PAGES} pages; the list was cut there"
+            )));
+        }
         let (page, link) = (state.fetch)(next.clone()).await?;
         let full = page.len() >= Page::MAX_LIMIT as usize;
         if full && !page.is_empty() && page.first() == state.previous_first.as_ref() {
@@ -85,16 +124,52 @@ where
         async move {
             let request = match next {
                 Next::Offset(page) => build(&client, page)?,
-                Next::Link(url) => {
-                    client
-                        .endpoint()
-                        .request_url(Method::GET, &url, None, org_id.as_deref())?
-                }
+                Next::Link(url) => client
+                    .endpoint()
+                    .request_url(Method::GET, &url, None, org_id.as_deref())
+                    .map_err(|_| {
+                        Error::Pagination(format!(
+                            "the server's next page is on another origin (`{url}`): not followed, \
+                             so that the API key stays with JumpCloud; the list is incomplete"
+                        ))
+                    })?,
             };
+            let url = request.uri().to_string();
             let response = client.send_raw(request).await?;
-            let link = response::next_link(&response);
+            let link = response::next_link(&response).map(|link| resolve(&url, &link));
             let page: Vec<T> = response::decode_json(operation, &response)?;
             Ok::<Fetched<T>, Error>((page, link))
         }
     })
+}
+
+#[cfg(test)]
+mod resolve_tests {
+    use super::resolve;
+
+    #[test]
+    fn links_resolve_against_the_request() {
+        let base = "https://console.jumpcloud.com/api/v2/bulk/userstates?limit=100&skip=0";
+        for (link, want) in [
+            (
+                "https://console.jumpcloud.com/api/v2/x?skip=100",
+                "https://console.jumpcloud.com/api/v2/x?skip=100",
+            ),
+            (
+                "/api/v2/bulk/userstates?skip=100",
+                "https://console.jumpcloud.com/api/v2/bulk/userstates?skip=100",
+            ),
+            (
+                "?limit=100&skip=100",
+                "https://console.jumpcloud.com/api/v2/bulk/userstates?limit=100&skip=100",
+            ),
+            (
+                "userstates?skip=100",
+                "https://console.jumpcloud.com/api/v2/bulk/userstates?skip=100",
+            ),
+            ("//evil.invalid/x", "https://evil.invalid/x"),
+        ] {
+            assert_eq!(resolve(base, link), want, "{link}");
+        }
+    }
 }

@@ -41,6 +41,11 @@ impl Endpoint {
         let uri: http::Uri = base_url
             .parse()
             .map_err(|e| Error::Config(format!("base URL `{base_url}`: {e}")))?;
+        if uri.port().is_some() && uri.port_u16().is_none() {
+            return Err(Error::Config(format!(
+                "base URL `{base_url}` has an invalid port (1 to 65535)"
+            )));
+        }
         if !matches!(uri.scheme_str(), Some("http" | "https")) || uri.host().is_none() {
             return Err(Error::Config(format!(
                 "base URL `{base_url}` must be an absolute http(s) URL"

@@ -31,6 +31,13 @@ impl fmt::Display for ApiKey {
     }
 }
 
+impl std::str::FromStr for ApiKey {
+    type Err = std::convert::Infallible;
+    fn from_str(key: &str) -> Result<Self, Self::Err> {
+        Ok(Self::new(key))
+    }
+}
+
 impl From<&str> for ApiKey {
     fn from(key: &str) -> Self {
         Self::new(key)

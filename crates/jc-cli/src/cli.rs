@@ -45,7 +45,7 @@ pub enum RegionArg {
 pub struct Global {
     /// JumpCloud API key
     #[arg(long, env = "JC_API_KEY", hide_env_values = true, global = true)]
-    pub api_key: Option<String>,
+    pub api_key: Option<jc_bulk::ApiKey>,
     /// Organization id (multi-tenant admins)
     #[arg(long, env = "JC_ORG_ID", global = true)]
     pub org_id: Option<String>,
@@ -315,6 +315,9 @@ pub struct ScheduleArgs {
     /// A CSV file with an `id` column, or - for standard input
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
+    /// Accept a time in the past (JumpCloud then applies the change at once)
+    #[arg(long)]
+    pub allow_past: bool,
     /// Send activation e-mails (ACTIVATED only)
     #[arg(long)]
     pub send_activation_emails: bool,
@@ -334,7 +337,7 @@ pub struct MockArgs {
     #[arg(long)]
     pub process_rate: Option<f64>,
     /// Share of requests answered 429/500/502/503 (0.0-1.0)
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, value_parser = share)]
     pub fault_rate: f64,
     /// Added latency per request, milliseconds
     #[arg(long, default_value_t = 0)]
@@ -342,6 +345,14 @@ pub struct MockArgs {
     /// Seed of the injected faults
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+}
+
+/// A number from 0 to 1.
+fn share(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(value) if (0.0..=1.0).contains(&value) => Ok(value),
+        _ => Err(format!("`{text}` is not a number from 0 to 1")),
+    }
 }
 
 /// Options of `demo`.

@@ -43,7 +43,7 @@ pub fn client(global: &Global) -> Result<Client, CliError> {
     let key = global
         .api_key
         .clone()
-        .filter(|key| !key.trim().is_empty())
+        .filter(|key| !key.expose().trim().is_empty())
         .ok_or_else(|| {
             CliError::invalid(
                 "no API key: pass --api-key KEY or set JC_API_KEY (JumpCloud admin console > API Settings)",

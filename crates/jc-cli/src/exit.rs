@@ -58,17 +58,32 @@ impl fmt::Display for CliError {
 impl From<jc_bulk::Error> for CliError {
     fn from(error: jc_bulk::Error) -> Self {
         match &error {
-            jc_bulk::Error::InvalidInput(_) | jc_bulk::Error::Config(_) => {
-                Self::invalid(error.to_string())
-            }
+            jc_bulk::Error::InvalidInput(_)
+            | jc_bulk::Error::Config(_)
+            | jc_bulk::Error::Setting(_) => Self::invalid(error.to_string()),
             _ => Self::other(error.to_string()),
         }
     }
 }
 
 impl From<std::io::Error> for CliError {
+    /// A closed stdout pipe (`jcbulk ... | head`) ends the command quietly: exit 0 with no
+    /// message (an import keeps its own code, see `commands::import`).
     fn from(error: std::io::Error) -> Self {
+        if error.kind() == std::io::ErrorKind::BrokenPipe {
+            return Self {
+                exit: Exit::Ok,
+                message: String::new(),
+            };
+        }
         Self::other(error.to_string())
+    }
+}
+
+impl CliError {
+    /// True for the quiet end of a closed stdout pipe.
+    pub fn is_broken_pipe(&self) -> bool {
+        self.exit == Exit::Ok && self.message.is_empty()
     }
 }
 

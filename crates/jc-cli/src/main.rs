@@ -26,6 +26,7 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(jc_cli::run(&cli));
     if let Err(error) = &result {
+        // A closed stdout pipe has an empty message: nothing to say.
         for line in error.message.lines() {
             eprintln!("jcbulk: {line}");
         }

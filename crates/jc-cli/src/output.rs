@@ -13,6 +13,23 @@ fn cell(value: &Value) -> String {
     }
 }
 
+/// A cell for a terminal: control characters (escape sequences a server could send to move the
+/// cursor, clear the screen or retitle the window) are shown escaped, never run.
+fn safe(text: String) -> String {
+    if !text.chars().any(char::is_control) {
+        return text;
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// Prints `items` (JSON objects): a table of `columns`, a JSON array, NDJSON, or CSV.
 ///
 /// # Errors
@@ -45,7 +62,7 @@ pub fn items(format: Format, columns: &[&str], items: &[Value]) -> std::io::Resu
         Format::Table => {
             let rows: Vec<Vec<String>> = items
                 .iter()
-                .map(|item| columns.iter().map(|c| cell(&item[*c])).collect())
+                .map(|item| columns.iter().map(|c| safe(cell(&item[*c]))).collect())
                 .collect();
             let widths: Vec<usize> = columns
                 .iter()
@@ -103,10 +120,59 @@ pub fn object(format: Format, value: &Value) -> std::io::Result<()> {
             if let Some(map) = value.as_object() {
                 let width = map.keys().map(String::len).max().unwrap_or(0);
                 for (key, val) in map {
-                    writeln!(out, "{key:<width$}  {}", cell(val))?;
+                    writeln!(out, "{key:<width$}  {}", safe(cell(val)))?;
                 }
             }
             Ok(())
         }
+    }
+}
+
+/// Writes `text` and a line break to stdout. A closed pipe (`jcbulk ... | head`) comes back as
+/// an error that [`crate::exit::CliError`] turns into a quiet end.
+///
+/// # Errors
+/// A write error on stdout.
+pub fn line(text: impl std::fmt::Display) -> std::io::Result<()> {
+    writeln!(std::io::stdout().lock(), "{text}")
+}
+
+/// Every item of a paged list until it ends or fails: the items read, and the error that cut
+/// the list short (the items are printed all the same, then the error).
+pub async fn collect_until_error<T>(
+    stream: impl futures::Stream<Item = Result<T, jc_bulk::Error>>,
+) -> (Vec<T>, Option<jc_bulk::Error>) {
+    use futures::StreamExt;
+    let mut stream = std::pin::pin!(stream);
+    let mut items = Vec::new();
+    while let Some(item) = stream.next().await {
+        match item {
+            Ok(item) => items.push(item),
+            Err(error) => return (items, Some(error)),
+        }
+    }
+    (items, None)
+}
+
+/// The exit after printing a list that may have been cut short by `error` (exit 1, with how
+/// many items were printed).
+pub fn list_end(printed: usize, error: Option<jc_bulk::Error>) -> crate::exit::CliResult {
+    match error {
+        None => Ok(crate::exit::Exit::Ok),
+        Some(error) => Err(crate::exit::CliError::other(format!(
+            "{error} ({printed} items were printed before it)"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe;
+
+    #[test]
+    fn control_characters_are_escaped_for_the_terminal() {
+        assert_eq!(safe("\u{1b}[2Jgone".into()), "\\u{1b}[2Jgone");
+        assert_eq!(safe("a\tb\nc".into()), "a\\tb\\nc");
+        assert_eq!(safe("plain text, é".into()), "plain text, é");
     }
 }

@@ -722,7 +722,8 @@ async fn usage_errors_are_exit_2_and_help_documents_exit_codes() {
         ],
     )
     .await;
-    assert_eq!(insecure.code, 1);
+    // Issue 12: refused before anything is sent, so a usage error (it was 1).
+    assert_eq!(insecure.code, 2);
     assert!(
         insecure.stderr.contains("not a loopback address"),
         "{}",

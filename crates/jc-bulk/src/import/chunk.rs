@@ -141,7 +141,8 @@ async fn submit<R: BulkRecord>(
     outcome.map_err(Submission::Failed)
 }
 
-/// Waits for `job_id` and maps its results to the chunk's records, reporting progress.
+/// Waits for `job_id` and maps its results to the chunk's records, reporting progress. A wait
+/// refused with 401 or 403 also stops the import: every further call would be refused too.
 async fn await_job(
     client: &Client,
     job_id: &JobId,
@@ -149,14 +150,21 @@ async fn await_job(
     keys: &[(u64, RecordKey)],
     options: &ImportOptions,
     events: &mpsc::Sender<ImportEvent>,
-) -> Vec<Outcome> {
+) -> (Vec<Outcome>, Option<String>) {
     let wait = options.wait.clone().org_or(options.org_id.as_ref());
     let mut waiter = client.wait_for_job(job_id, keys.len(), &wait);
     while let Some(progress) = waiter.next().await {
         let _ = events.send(ImportEvent::Progress { chunk, progress }).await;
     }
     let key_list: Vec<RecordKey> = keys.iter().map(|(_, k)| k.clone()).collect();
-    match waiter.take_result() {
+    let result = waiter.take_result();
+    let fatal = match &result {
+        Some(Err(error)) if error.is_auth() => Some(format!(
+            "JumpCloud refused to show the results of job {job_id}: {error}"
+        )),
+        _ => None,
+    };
+    let outcomes = match result {
         Some(Ok(results)) => mapping::outcomes(&key_list, &results, job_id, "it was still pending"),
         Some(Err(Error::Timeout {
             partial,
@@ -188,7 +196,8 @@ async fn await_job(
             };
             keys.len()
         ],
-    }
+    };
+    (outcomes, fatal)
 }
 
 /// The outcome of every record of a submitted chunk that is not waited for.
@@ -233,12 +242,12 @@ async fn outcomes_of(
                 records: keys.len(),
             };
             let _ = events.send(submitted).await;
-            let outcomes = if options.await_results {
+            let (outcomes, fatal) = if options.await_results {
                 await_job(client, &job_id, chunk, keys, options, events).await
             } else {
-                not_awaited(&job_id, keys.len())
+                (not_awaited(&job_id, keys.len()), None)
             };
-            (outcomes, Some(job_id), None)
+            (outcomes, Some(job_id), fatal)
         }
     }
 }

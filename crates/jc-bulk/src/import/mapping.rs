@@ -59,17 +59,58 @@ fn assign<'a>(keys: &[RecordKey], results: &'a [JobWorkresult]) -> Vec<Option<&'
     slots
 }
 
-/// The outcome of each record of a chunk whose job `job_id` returned `results`.
+/// What is wrong with the indices of `results` for a job of `records` records: an index
+/// answered more than once (by index), and indices out of range.
+fn anomalies(records: usize, results: &[JobWorkresult]) -> (HashMap<usize, usize>, Vec<u64>) {
+    let mut counts: HashMap<usize, usize> = HashMap::new();
+    let mut out_of_range = Vec::new();
+    for index in results.iter().filter_map(JobWorkresult::index) {
+        match usize::try_from(index) {
+            Ok(i) if i < records => *counts.entry(i).or_default() += 1,
+            _ => out_of_range.push(index),
+        }
+    }
+    counts.retain(|_, n| *n > 1);
+    (counts, out_of_range)
+}
+
+/// The outcome of each record of a chunk whose job `job_id` returned `results`. Protocol
+/// anomalies (an index answered several times, an index out of range) make the affected records
+/// unknown with the anomaly as the reason, and are logged as a warning.
 pub(crate) fn outcomes(
     keys: &[RecordKey],
     results: &[JobWorkresult],
     job_id: &JobId,
     missing_reason: &str,
 ) -> Vec<Outcome> {
+    let (repeated, out_of_range) = anomalies(keys.len(), results);
+    let mut notes: Vec<String> = repeated
+        .iter()
+        .map(|(i, n)| format!("the server answered index {i} {n} times"))
+        .collect();
+    if !out_of_range.is_empty() {
+        notes.push(format!(
+            "the server answered indices out of range for a job of {} records: {out_of_range:?}",
+            keys.len()
+        ));
+    }
+    notes.sort();
+    if !notes.is_empty() {
+        tracing::warn!(%job_id, anomalies = %notes.join("; "), "protocol anomaly in job results");
+    }
+    let unknown = |reason: String| Outcome::Unknown {
+        job_id: Some(job_id.clone()),
+        reason,
+    };
     assign(keys, results)
         .into_iter()
         .zip(keys)
-        .map(|(slot, key)| match slot {
+        .enumerate()
+        .map(|(i, (slot, key))| match slot {
+            _ if repeated.contains_key(&i) => unknown(format!(
+                "the server answered index {i} {} times: which answer holds is not known",
+                repeated[&i]
+            )),
             Some(result) if result.is_failure() => Outcome::Failed {
                 job_id: Some(job_id.clone()),
                 reason: result
@@ -85,17 +126,17 @@ pub(crate) fn outcomes(
                     .map(UserId::from)
                     .or_else(|| key.id.as_deref().map(UserId::from)),
             },
-            Some(result) => Outcome::Unknown {
-                job_id: Some(job_id.clone()),
-                reason: format!(
-                    "{missing_reason} (status `{}`)",
-                    result.status.as_ref().map_or("none", |s| s.as_str())
-                ),
-            },
-            None => Outcome::Unknown {
-                job_id: Some(job_id.clone()),
-                reason: format!("JumpCloud listed no result for this record; {missing_reason}"),
-            },
+            Some(result) => unknown(format!(
+                "{missing_reason} (status `{}`)",
+                result.status.as_ref().map_or("none", |s| s.as_str())
+            )),
+            None if !notes.is_empty() => unknown(format!(
+                "JumpCloud listed no result for this record: {}",
+                notes.join("; ")
+            )),
+            None => unknown(format!(
+                "JumpCloud listed no result for this record; {missing_reason}"
+            )),
         })
         .collect()
 }
@@ -156,6 +197,25 @@ mod tests {
         let outcomes = outcomes(&keys, &results, &JobId::new("j"), "wait");
         assert_eq!(outcomes[0].name(), "failed");
         assert_eq!(outcomes[1].name(), "applied");
+    }
+
+    #[test]
+    fn an_index_answered_three_times_is_an_anomaly_not_a_pending_record() {
+        let keys = [key("a"), key("b"), key("c")];
+        let results = [
+            result(json!({"status": "finished", "meta": {"index": 0}})),
+            result(json!({"status": "finished", "meta": {"index": 0}})),
+            result(json!({"status": "finished", "meta": {"index": 0}})),
+            result(json!({"status": "finished", "meta": {"index": 7}})),
+        ];
+        let outcomes = outcomes(&keys, &results, &JobId::new("j"), "it was still pending");
+        for outcome in &outcomes {
+            let reason = outcome.reason().unwrap();
+            assert_eq!(outcome.name(), "unknown");
+            assert!(reason.contains("index 0 3 times"), "{reason}");
+            assert!(!reason.contains("pending"), "{reason}");
+        }
+        assert!(outcomes[1].reason().unwrap().contains("out of range"));
     }
 
     #[test]

@@ -76,7 +76,7 @@ pub fn sample_csv(users: usize) -> String {
 
 fn demo_global(global: &Global, server: &MockServer) -> Global {
     Global {
-        api_key: Some(server.api_key().to_owned()),
+        api_key: Some(server.api_key().into()),
         org_id: None,
         base_url: Some(server.base_url()),
         region: None,
@@ -118,7 +118,7 @@ pub async fn run(global: &Global, args: &DemoArgs) -> CliResult {
     let mock_global = demo_global(global, &server);
     let say = |text: String| {
         if !global.quiet {
-            println!("{text}");
+            let _ = crate::output::line(&text);
         }
     };
     say(format!(
@@ -153,12 +153,12 @@ pub async fn run(global: &Global, args: &DemoArgs) -> CliResult {
     ));
     if !global.quiet {
         let report = std::fs::read_to_string(dir.join("report.csv")).unwrap_or_default();
-        println!(
+        crate::output::line(format_args!(
             "   the rows that were not applied (from {}):",
             dir.join("report.csv").display()
-        );
+        ))?;
         for line in report.lines().filter(|l| !l.contains(",applied,")).skip(1) {
-            println!("     {line}");
+            crate::output::line(format_args!("     {line}"))?;
         }
     }
 
@@ -226,7 +226,7 @@ pub async fn run(global: &Global, args: &DemoArgs) -> CliResult {
         && s.not_submitted == 2
         && s.unknown == 0
         && listed.len() == users.len();
-    println!(
+    crate::output::line(format_args!(
         "demo {}: {} of {} users imported, {} rejected by JumpCloud, {} not sent (invalid), {} suspensions scheduled; files in {}",
         if ok { "ok" } else { "FAILED" },
         s.applied,
@@ -235,7 +235,7 @@ pub async fn run(global: &Global, args: &DemoArgs) -> CliResult {
         s.not_submitted,
         listed.len(),
         dir.display()
-    );
+    ))?;
     server.shutdown().await;
     Ok(if ok { Exit::Ok } else { Exit::Error })
 }

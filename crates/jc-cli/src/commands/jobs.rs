@@ -4,7 +4,7 @@ use crate::cli::{Global, JobsCommand};
 use crate::config::{client, format};
 use crate::exit::{CliError, CliResult, Exit};
 use crate::output;
-use futures::{StreamExt, TryStreamExt};
+use futures::StreamExt;
 use jc_bulk::{CallOptions, Page, WaitOptions};
 use jc_models::JobWorkresult;
 use serde_json::{json, Value};
@@ -46,16 +46,15 @@ pub async fn run(global: &Global, command: &JobsCommand) -> CliResult {
             limit,
             skip,
         } => {
-            let results: Vec<JobWorkresult> = if *all {
-                client.job_results(job_id, &call).try_collect().await?
+            let (results, cut): (Vec<JobWorkresult>, _) = if *all {
+                output::collect_until_error(client.job_results(job_id, &call)).await
             } else {
-                client
-                    .job_results_page(job_id, Page::new(*limit, *skip)?, &call)
-                    .await?
+                let page = Page::new(*limit, *skip)?;
+                (client.job_results_page(job_id, page, &call).await?, None)
             };
             let rows: Vec<Value> = results.iter().map(row).collect();
             output::items(format(global), &COLUMNS, &rows)?;
-            Ok(Exit::Ok)
+            output::list_end(rows.len(), cut)
         }
         JobsCommand::Wait {
             job_id,

@@ -13,8 +13,8 @@ use std::time::Duration;
 pub async fn run(global: &Global, args: &MockArgs) -> CliResult {
     let key = global
         .api_key
-        .clone()
-        .unwrap_or_else(|| DEFAULT_API_KEY.to_owned());
+        .as_ref()
+        .map_or_else(|| DEFAULT_API_KEY.to_owned(), |k| k.expose().to_owned());
     let mut faults = FaultConfig::seeded(args.seed)
         .error_rate(args.fault_rate)
         .latency(Duration::from_millis(args.latency_ms), Duration::ZERO);

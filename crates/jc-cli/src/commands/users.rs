@@ -51,13 +51,11 @@ pub async fn run(global: &Global, command: &UsersCommand) -> CliResult {
             )
         }
         UsersCommand::Template { kind } => {
-            print!(
-                "{}",
-                template(match kind {
-                    TemplateKind::Create => Kind::Create,
-                    TemplateKind::Update => Kind::Update,
-                })
-            );
+            let text = template(match kind {
+                TemplateKind::Create => Kind::Create,
+                TemplateKind::Update => Kind::Update,
+            });
+            std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes())?;
             Ok(Exit::Ok)
         }
     }

@@ -6,8 +6,7 @@ use crate::config::{client, format};
 use crate::csv_input::Kind;
 use crate::exit::{CliError, CliResult, Exit};
 use crate::output;
-use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, TimeZone, Utc};
-use futures::TryStreamExt;
+use chrono::{DateTime, Local, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use jc_bulk::{CallOptions, Filter, ListScheduledOptions, Page};
 use jc_models::{
     BulkScheduledStatechangeCreate, BulkUserExpire, ScheduledUserstateResult, StateChange,
@@ -51,15 +50,17 @@ pub fn parse_at(text: &str) -> CliResult<DateTime<Utc>> {
             "--at `{text}` is not a date-time: use RFC 3339 (2026-01-01T09:00:00Z) or a local date-time (2026-01-01 09:00)"
         ))
     })?;
-    Local
-        .from_local_datetime(&naive)
-        .earliest()
-        .map(|local| local.with_timezone(&Utc))
-        .ok_or_else(|| {
-            CliError::invalid(format!(
-                "--at `{text}` does not exist in the local time zone"
-            ))
-        })
+    match Local.from_local_datetime(&naive) {
+        LocalResult::Single(local) => Ok(local.with_timezone(&Utc)),
+        LocalResult::Ambiguous(first, second) => Err(CliError::invalid(format!(
+            "--at `{text}` happens twice in the local time zone (the clocks go back): it is either {} or {}; give the time in RFC 3339 with its offset",
+            first.to_rfc3339(),
+            second.to_rfc3339()
+        ))),
+        LocalResult::None => Err(CliError::invalid(format!(
+            "--at `{text}` does not exist in the local time zone (the clocks go forward)"
+        ))),
+    }
 }
 
 /// User ids from `--user-ids` (in memory) or from the `id` column of `--csv FILE|-`; every
@@ -89,6 +90,12 @@ fn ids_of(ids: &[String], csv: Option<&std::path::Path>) -> CliResult<Vec<String
 
 async fn schedule(global: &Global, args: &ScheduleArgs) -> CliResult {
     let at = parse_at(&args.at)?;
+    if at < Utc::now() && !args.allow_past {
+        return Err(CliError::invalid(format!(
+            "--at {} is in the past: JumpCloud would apply the change at once; pass --allow-past if that is what you want",
+            at.to_rfc3339()
+        )));
+    }
     let state: StateChange = args
         .state
         .to_ascii_uppercase()
@@ -142,17 +149,22 @@ pub async fn run(global: &Global, command: &UserstatesCommand) -> CliResult {
                 options = options.user(user.clone());
             }
             let client = client(global)?;
-            let results: Vec<ScheduledUserstateResult> = if *all {
-                client.scheduled_states(&options).try_collect().await?
+            let (results, cut): (Vec<ScheduledUserstateResult>, _) = if *all {
+                output::collect_until_error(client.scheduled_states(&options)).await
             } else {
-                client
-                    .scheduled_states_page(&options, Page::new(*limit, *skip)?)
-                    .await?
+                let page = Page::new(*limit, *skip)?;
+                (client.scheduled_states_page(&options, page).await?, None)
             };
             output::items(format(global), &COLUMNS, &rows(&results))?;
-            Ok(Exit::Ok)
+            output::list_end(results.len(), cut)
         }
         UserstatesCommand::Cancel { ids } => {
+            if let Some(i) = ids.iter().position(|id| id.trim().is_empty()) {
+                return Err(CliError::invalid(format!(
+                    "scheduled id {} is empty; nothing was cancelled",
+                    i + 1
+                )));
+            }
             let client = client(global)?;
             let mut outcomes = Vec::new();
             let mut failed = 0;

@@ -42,8 +42,8 @@ pub enum BuildError {
     },
 }
 
-/// Where the proxy setting comes from.
-#[derive(Debug, Clone, Default)]
+/// Where the proxy setting comes from. `Debug` shows a proxy URL without its credentials.
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub enum Proxy {
     /// `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` (upper or lower case), as curl
@@ -60,6 +60,37 @@ pub enum Proxy {
         /// Destinations that bypass the proxy.
         no_proxy: String,
     },
+}
+
+impl std::fmt::Debug for Proxy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::FromEnv => f.write_str("FromEnv"),
+            Self::None => f.write_str("None"),
+            Self::Url { url, no_proxy } => f
+                .debug_struct("Url")
+                .field("url", &redact_userinfo(url))
+                .field("no_proxy", no_proxy)
+                .finish(),
+        }
+    }
+}
+
+/// `scheme://user:password@host` as `scheme://<redacted>@host`.
+fn redact_userinfo(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => {
+            let prefix = if scheme.is_empty() {
+                String::new()
+            } else {
+                format!("{scheme}://")
+            };
+            format!("{prefix}<redacted>{}", &rest[at..])
+        }
+        None => url.to_owned(),
+    }
 }
 
 /// Builds a [`HyperTransport`].
@@ -248,7 +279,13 @@ impl HyperTransport {
         Self::builder().build()
     }
 
-    fn check_url(&self, uri: &http::Uri) -> Result<(), TransportError> {
+    /// Whether this transport sends to `uri`: https, or plain http only to loopback unless
+    /// insecure HTTP was allowed. The same check runs before every request; callers can run it
+    /// up front to refuse a base URL before anything is read or sent.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InsecureUrl`], not sent.
+    pub fn check_url(&self, uri: &http::Uri) -> Result<(), TransportError> {
         let host = uri.host().ok_or_else(|| {
             TransportError::not_sent(ErrorKind::InsecureUrl, format!("`{uri}` has no host"))
         })?;
@@ -321,6 +358,24 @@ impl Transport for HyperTransport {
                     format!("no complete response within {} ms", limit.as_millis()),
                 )),
             },
+        }
+    }
+}
+
+#[cfg(test)]
+mod debug_tests {
+    use super::*;
+
+    #[test]
+    fn proxy_credentials_never_show_in_debug() {
+        let proxy = Proxy::Url {
+            url: "http://ann:s3cret@proxy.jumpcloud.invalid:3128/".into(),
+            no_proxy: String::new(),
+        };
+        let builder = HyperTransport::builder().proxy(proxy.clone());
+        for text in [format!("{proxy:?}"), format!("{builder:?}")] {
+            assert!(!text.contains("s3cret") && !text.contains("ann"), "{text}");
+            assert!(text.contains("proxy.jumpcloud.invalid"), "{text}");
         }
     }
 }

@@ -315,7 +315,8 @@ async fn a_same_origin_link_header_is_followed_and_a_foreign_one_refused() {
         .job_results(&JobId::new("j"), &CallOptions::new())
         .try_collect()
         .await;
-    assert!(matches!(outcome, Err(Error::Config(_))), "{outcome:?}");
+    // Issue 12: a refused link is the server's fault (exit 1), not a usage error.
+    assert!(matches!(outcome, Err(Error::Pagination(_))), "{outcome:?}");
     assert_eq!(
         seen.lock().unwrap().len(),
         1,

@@ -81,7 +81,11 @@ where
         Ok(run) => run,
         Err(failure) => return Err(files_failed(&name, *failure)),
     };
-    print_summary(global, &name, args, &run)?;
+    // A closed stdout pipe does not change what became of the records.
+    match print_summary(global, &name, args, &run) {
+        Err(error) if !error.is_broken_pipe() => return Err(error),
+        _ => {}
+    }
     Ok((exit_code(&run, args.no_wait), run))
 }
 
@@ -234,7 +238,7 @@ fn print_summary(global: &Global, name: &str, args: &RunArgs, run: &Run) -> CliR
     if format != Format::Table {
         return Ok(crate::output::object(format, &value)?);
     }
-    println!(
+    crate::output::line(format_args!(
         "{name}: {} rows: {} applied, {} failed, {} not submitted, {} unknown ({} jobs)",
         s.read,
         s.applied,
@@ -242,15 +246,19 @@ fn print_summary(global: &Global, name: &str, args: &RunArgs, run: &Run) -> CliR
         s.not_submitted,
         s.unknown,
         s.jobs.len()
-    );
+    ))?;
     if let Some(report) = &args.report {
-        println!("report: {}", report.display());
+        crate::output::line(format_args!("report: {}", report.display()))?;
     }
     if let Some(failed) = &args.failed_rows {
-        println!("failed rows ({}): {}", run.failed_rows, failed.display());
+        crate::output::line(format_args!(
+            "failed rows ({}): {}",
+            run.failed_rows,
+            failed.display()
+        ))?;
     }
     if s.unknown > 0 {
-        println!("note: {} records have an unknown outcome: check them in JumpCloud before sending them again", s.unknown);
+        crate::output::line(format_args!("note: {} records have an unknown outcome: check them in JumpCloud before sending them again", s.unknown))?;
     }
     Ok(())
 }
