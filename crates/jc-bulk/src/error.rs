@@ -124,6 +124,14 @@ pub enum Error {
         /// Why the last polls failed, when they did (no result could be read).
         cause: Option<String>,
     },
+    /// The wait for a job was stopped (see [`crate::ImportControl::stop_waiting`]).
+    #[error("the wait for job {job_id} was stopped before the job finished")]
+    Stopped {
+        /// The job.
+        job_id: jc_models::JobId,
+        /// Every result read so far.
+        partial: Box<Vec<jc_models::JobWorkresult>>,
+    },
     /// A setting refused by a checked setter (a rate, an interval, a count out of range).
     #[error("invalid setting: {0}")]
     Setting(#[from] jc_transport::InvalidSetting),

@@ -37,6 +37,7 @@
 //! ```
 
 mod client;
+mod control;
 mod driven;
 mod error;
 mod filter;
@@ -51,6 +52,7 @@ mod secret;
 mod wait;
 
 pub use client::{Client, ClientBuilder, HttpSettings, Region};
+pub use control::ImportControl;
 pub use error::{ApiError, Error, InvalidInput};
 pub use filter::Filter;
 pub use import::{

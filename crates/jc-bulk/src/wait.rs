@@ -2,10 +2,12 @@
 //! settled (CONTRACT.md section 2) or a timeout.
 
 use crate::client::Client;
+use crate::control::{reached, Phase};
 use crate::driven::Driven;
 use crate::error::Error;
 use crate::options::{CallOptions, Page};
 use futures::future::BoxFuture;
+use futures::future::Either;
 use futures::{Stream, StreamExt};
 use jc_models::{JobId, JobWorkresult, OrgId};
 use jc_transport::{
@@ -15,7 +17,7 @@ use std::future::IntoFuture;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
 /// Where a job stands.
@@ -141,6 +143,19 @@ impl WaitOptions {
             self.org_id = org.cloned();
         }
         self
+    }
+}
+
+/// `work`'s output, or `None` when `phase` reaches "stop waiting" first.
+async fn unless_stopped<T>(
+    work: impl std::future::Future<Output = T>,
+    phase: &mut Option<watch::Receiver<Phase>>,
+) -> Option<T> {
+    let work = std::pin::pin!(work);
+    let stopped = std::pin::pin!(reached(phase, Phase::Abandoning));
+    match futures::future::select(work, stopped).await {
+        Either::Left((output, _)) => Some(output),
+        Either::Right(((), _)) => None,
     }
 }
 
@@ -284,11 +299,24 @@ impl Client {
         expected: usize,
         options: &WaitOptions,
     ) -> JobWaiter {
+        self.wait_stoppable(job_id, expected, options, None)
+    }
+
+    /// [`Client::wait_for_job`] that also ends, with [`Error::Stopped`], once `phase` reaches
+    /// "stop waiting".
+    pub(crate) fn wait_stoppable(
+        &self,
+        job_id: &JobId,
+        expected: usize,
+        options: &WaitOptions,
+        phase: Option<watch::Receiver<Phase>>,
+    ) -> JobWaiter {
         let (client, job_id, options) = (self.clone(), job_id.clone(), options.clone());
         JobWaiter {
             inner: Driven::new(move |progress| async move {
+                let mut phase = phase;
                 client
-                    .poll_job(&job_id, expected, &options, &progress)
+                    .poll_job(&job_id, expected, &options, &progress, &mut phase)
                     .await
             }),
         }
@@ -300,6 +328,7 @@ impl Client {
         expected: usize,
         options: &WaitOptions,
         report: &mpsc::Sender<JobProgress>,
+        phase: &mut Option<watch::Receiver<Phase>>,
     ) -> Result<Vec<JobWorkresult>, Error> {
         let started = Instant::now();
         let deadline = options.timeout.and_then(|t| started.checked_add(t));
@@ -311,11 +340,19 @@ impl Client {
         let mut failed_polls = 0;
         loop {
             let poll = self.refresh(job_id, expected, &mut results, &call, deadline);
-            let outcome = match deadline {
-                Some(deadline) => tokio::time::timeout_at(deadline, poll)
-                    .await
-                    .unwrap_or_else(|_| Ok(())),
-                None => poll.await,
+            let poll = async {
+                match deadline {
+                    Some(deadline) => tokio::time::timeout_at(deadline, poll)
+                        .await
+                        .unwrap_or_else(|_| Ok(())),
+                    None => poll.await,
+                }
+            };
+            let Some(outcome) = unless_stopped(poll, phase).await else {
+                return Err(Error::Stopped {
+                    job_id: job_id.clone(),
+                    partial: Box::new(results),
+                });
             };
             let cause = match outcome {
                 Ok(()) => {
@@ -347,7 +384,13 @@ impl Client {
                     cause,
                 });
             }
-            tokio::time::sleep(remaining.map_or(interval, |r| r.min(interval))).await;
+            let pause = tokio::time::sleep(remaining.map_or(interval, |r| r.min(interval)));
+            if unless_stopped(pause, phase).await.is_none() {
+                return Err(Error::Stopped {
+                    job_id: job_id.clone(),
+                    partial: Box::new(results),
+                });
+            }
             interval = interval.mul_f64(options.factor).min(options.max_interval);
         }
     }

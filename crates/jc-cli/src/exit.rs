@@ -13,6 +13,8 @@ pub enum Exit {
     Invalid = 2,
     /// Partial failure: some records failed, were not submitted, or have an unknown outcome.
     Partial = 3,
+    /// Interrupted (Ctrl-C, SIGTERM): the files and the summary are complete all the same.
+    Interrupted = 130,
 }
 
 /// The text of `--help` about exit codes.
@@ -20,7 +22,8 @@ pub const EXIT_CODES_HELP: &str = "Exit codes:
   0  success: every record applied
   1  any other error (network, server, file I/O)
   2  invalid input or usage: nothing was sent
-  3  partial failure: some records failed, were not submitted, or have an unknown outcome";
+  3  partial failure: some records failed, were not submitted, or have an unknown outcome
+  130  interrupted (Ctrl-C): reports and summary complete, pending records unknown with job ids";
 
 /// A failure that ends the command, with its exit code.
 #[derive(Debug)]

@@ -128,6 +128,91 @@ pub fn object(format: Format, value: &Value) -> std::io::Result<()> {
     }
 }
 
+/// A list printed item by item as the items come (`--no-wait` prints each job id the moment it
+/// exists): CSV and NDJSON lines, a JSON array closed by [`Streamed::end`], or table rows of
+/// fixed width.
+pub struct Streamed {
+    format: Format,
+    columns: Vec<&'static str>,
+    count: usize,
+}
+
+impl Streamed {
+    /// A list of `columns` in `format`; nothing is printed before the first item.
+    pub fn new(format: Format, columns: &[&'static str]) -> Self {
+        Self {
+            format,
+            columns: columns.to_vec(),
+            count: 0,
+        }
+    }
+
+    /// Prints one item (and, before the first, the header or the opening bracket).
+    ///
+    /// # Errors
+    /// A write error on stdout.
+    pub fn item(&mut self, item: &Value) -> std::io::Result<()> {
+        let mut out = std::io::stdout().lock();
+        let first = self.count == 0;
+        self.count += 1;
+        let cells: Vec<String> = self.columns.iter().map(|c| cell(&item[*c])).collect();
+        match self.format {
+            Format::Json => {
+                let separator = if first { "[\n  " } else { ",\n  " };
+                write!(out, "{separator}{}", serde_json::to_string(item)?)?;
+            }
+            Format::Ndjson => writeln!(out, "{}", serde_json::to_string(item)?)?,
+            Format::Csv => {
+                let mut writer = csv::Writer::from_writer(&mut out);
+                if first {
+                    writer
+                        .write_record(&self.columns)
+                        .map_err(std::io::Error::other)?;
+                }
+                let safe_cells = cells.iter().map(|c| neutralize(c).into_owned());
+                writer
+                    .write_record(safe_cells)
+                    .map_err(std::io::Error::other)?;
+                writer.flush()?;
+            }
+            Format::Table => {
+                if first {
+                    writeln!(
+                        out,
+                        "{}",
+                        self.columns
+                            .iter()
+                            .map(|c| format!("{c:<26}"))
+                            .collect::<String>()
+                            .trim_end()
+                    )?;
+                }
+                let row: String = cells
+                    .into_iter()
+                    .map(|c| format!("{:<26}", safe(c)))
+                    .collect();
+                writeln!(out, "{}", row.trim_end())?;
+            }
+        }
+        out.flush()
+    }
+
+    /// Ends the list (closes the JSON array; says `(none)` for an empty table).
+    ///
+    /// # Errors
+    /// A write error on stdout.
+    pub fn end(self) -> std::io::Result<()> {
+        let mut out = std::io::stdout().lock();
+        match (self.format, self.count) {
+            (Format::Json, 0) => writeln!(out, "[]"),
+            (Format::Json, _) => writeln!(out, "\n]"),
+            (Format::Csv, 0) => writeln!(out, "{}", self.columns.join(",")),
+            (Format::Table, 0) => writeln!(out, "(none)"),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Writes `text` and a line break to stdout. A closed pipe (`jcbulk ... | head`) comes back as
 /// an error that [`crate::exit::CliError`] turns into a quiet end.
 ///

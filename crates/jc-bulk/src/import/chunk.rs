@@ -3,17 +3,19 @@
 //! event channel.
 
 use crate::client::Client;
+use crate::control::Phase;
 use crate::error::Error;
 use crate::import::journal::{stable_hash, ChunkInfo, JournalDecision};
 use crate::import::options::ImportOptions;
 use crate::import::outcome::{ImportEvent, Outcome, RecordOutcome};
 use crate::import::record::{BulkRecord, RecordKey};
+use crate::import::STOPPED_BEFORE_SENDING;
 use crate::import::{mapping, InputRecord};
 use crate::response;
 use futures::StreamExt;
 use jc_models::JobId;
 use std::sync::Arc;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
 /// A chunk: the valid records to submit and the outcomes already known (invalid records,
 /// records after a fatal error), all in input order by position.
@@ -103,6 +105,8 @@ enum Submission {
     Failed(Error),
     /// The journal says an earlier submission's outcome is unknown.
     Unknown(String),
+    /// The import was told to stop before this chunk was sent.
+    Stopped,
 }
 
 /// Sends a chunk (or, per the journal, re-attaches to its earlier job); returns the job id.
@@ -111,7 +115,11 @@ async fn submit<R: BulkRecord>(
     values: &[R],
     options: &ImportOptions,
     info: &mut ChunkInfo,
+    phase: &watch::Receiver<Phase>,
 ) -> Result<JobId, Submission> {
+    if *phase.borrow() >= Phase::Draining {
+        return Err(Submission::Stopped);
+    }
     let request = R::submission(client.endpoint(), values, options).map_err(Submission::Failed)?;
     info.hash = stable_hash(&[R::OPERATION.as_bytes(), request.body()]);
     if let Some(journal) = &options.journal {
@@ -150,9 +158,10 @@ async fn await_job(
     keys: &[(u64, RecordKey)],
     options: &ImportOptions,
     events: &mpsc::Sender<ImportEvent>,
+    phase: &watch::Receiver<Phase>,
 ) -> (Vec<Outcome>, Option<String>) {
     let wait = options.wait.clone().org_or(options.org_id.as_ref());
-    let mut waiter = client.wait_for_job(job_id, keys.len(), &wait);
+    let mut waiter = client.wait_stoppable(job_id, keys.len(), &wait, Some(phase.clone()));
     while let Some(progress) = waiter.next().await {
         let _ = events.send(ImportEvent::Progress { chunk, progress }).await;
     }
@@ -182,6 +191,12 @@ async fn await_job(
             };
             mapping::outcomes(&key_list, &partial, job_id, &why)
         }
+        Some(Err(Error::Stopped { partial, .. })) => mapping::outcomes(
+            &key_list,
+            &partial,
+            job_id,
+            &format!("the wait was stopped (interrupted) before the job finished; settle it later with `jcbulk jobs results {job_id}` or --resume"),
+        ),
         Some(Err(error)) => vec![
             Outcome::Unknown {
                 job_id: Some(job_id.clone()),
@@ -222,6 +237,7 @@ async fn outcomes_of(
     keys: &[(u64, RecordKey)],
     options: &ImportOptions,
     events: &mpsc::Sender<ImportEvent>,
+    phase: &watch::Receiver<Phase>,
 ) -> (Vec<Outcome>, Option<JobId>, Option<String>) {
     match submitted {
         Err(Submission::Failed(error)) => {
@@ -235,6 +251,12 @@ async fn outcomes_of(
             };
             (vec![outcome; keys.len()], None, None)
         }
+        Err(Submission::Stopped) => {
+            let outcome = Outcome::NotSubmitted {
+                reason: STOPPED_BEFORE_SENDING.into(),
+            };
+            (vec![outcome; keys.len()], None, None)
+        }
         Ok(job_id) => {
             let submitted = ImportEvent::Submitted {
                 chunk,
@@ -243,7 +265,7 @@ async fn outcomes_of(
             };
             let _ = events.send(submitted).await;
             let (outcomes, fatal) = if options.await_results {
-                await_job(client, &job_id, chunk, keys, options, events).await
+                await_job(client, &job_id, chunk, keys, options, events, phase).await
             } else {
                 (not_awaited(&job_id, keys.len()), None)
             };
@@ -258,6 +280,7 @@ pub(crate) async fn settle<R: BulkRecord>(
     segment: Segment<R>,
     options: Arc<ImportOptions>,
     events: mpsc::Sender<ImportEvent>,
+    phase: watch::Receiver<Phase>,
 ) -> Settled {
     let Segment {
         chunk,
@@ -283,10 +306,10 @@ pub(crate) async fn settle<R: BulkRecord>(
         keys.last().map_or(0, |k| k.0),
         keys.len(),
     );
-    let submitted = submit(&client, &values, &options, &mut info).await;
+    let submitted = submit(&client, &values, &options, &mut info, &phase).await;
     drop(values);
     let (outcomes, created, fatal) =
-        outcomes_of(&client, submitted, chunk, &keys, &options, &events).await;
+        outcomes_of(&client, submitted, chunk, &keys, &options, &events, &phase).await;
     if let (Some(journal), true) = (&options.journal, created.is_some() && options.await_results) {
         journal.settled(&info).await;
     }

@@ -22,6 +22,7 @@ pub use outcome::{ImportEvent, ImportReport, ImportSummary, Outcome, RecordOutco
 pub use record::{BulkRecord, RecordKey};
 
 use crate::client::Client;
+use crate::control::{ImportControl, Phase};
 use crate::driven::Driven;
 use chunk::{all_with, settle, Segment, Settled};
 use futures::future::BoxFuture;
@@ -30,7 +31,7 @@ use std::future::IntoFuture;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
 /// An input record and its position (a line number, or an index).
 #[derive(Debug, Clone, PartialEq)]
@@ -64,6 +65,16 @@ pub struct InputRecord<R> {
 /// ```
 pub struct Import {
     inner: Driven<ImportEvent, ()>,
+    control: ImportControl,
+}
+
+impl Import {
+    /// The handle that stops this import from outside its stream (a Ctrl-C handler): see
+    /// [`ImportControl`]. The stream goes on to its end either way, so that every record
+    /// still gets its outcome.
+    pub fn control(&self) -> ImportControl {
+        self.control.clone()
+    }
 }
 
 impl std::fmt::Debug for Import {
@@ -99,8 +110,17 @@ impl IntoFuture for Import {
     }
 }
 
-/// Why a record is not sent before its chunk is: invalid, or the import has stopped.
-fn refusal<R: BulkRecord>(record: &R, stopped: Option<&String>, validate: bool) -> Option<String> {
+/// Why a record is not sent before its chunk is: the import was told to stop, it stopped on
+/// an error, or the record is invalid.
+fn refusal<R: BulkRecord>(
+    record: &R,
+    stopped: Option<&String>,
+    told: bool,
+    validate: bool,
+) -> Option<String> {
+    if told {
+        return Some(STOPPED_BEFORE_SENDING.into());
+    }
     match (stopped, validate) {
         (Some(stop), _) => Some(format!("not sent: the import stopped: {stop}")),
         (None, true) => record
@@ -111,8 +131,13 @@ fn refusal<R: BulkRecord>(record: &R, stopped: Option<&String>, validate: bool) 
     }
 }
 
+/// Why records are not sent once the import was told to stop submitting.
+pub(crate) const STOPPED_BEFORE_SENDING: &str =
+    "not sent: the import was stopped (interrupted) before this record was submitted";
+
 /// The import's state on the driver side.
 struct Driver<S> {
+    phase: watch::Receiver<Phase>,
     client: Client,
     input: Pin<Box<S>>,
     options: Arc<ImportOptions>,
@@ -141,11 +166,9 @@ where
                 break;
             };
             self.summary.read += 1;
-            match refusal(
-                &item.record,
-                self.summary.stopped.as_ref(),
-                self.options.validate,
-            ) {
+            let told = *self.phase.borrow() >= Phase::Draining;
+            let stopped = self.summary.stopped.as_ref();
+            match refusal(&item.record, stopped, told, self.options.validate) {
                 Some(reason) => segment.settled.push(RecordOutcome {
                     position: item.position,
                     key: item.record.key(),
@@ -166,6 +189,7 @@ where
             segment,
             self.options.clone(),
             self.events.clone(),
+            self.phase.clone(),
         ));
         Box::pin(async move {
             match task.await {
@@ -246,9 +270,13 @@ impl Client {
         S: Stream<Item = InputRecord<R>> + Send + 'static,
     {
         let (client, options) = (self.clone(), Arc::new(options.clone()));
+        let control = ImportControl::new();
+        let phase = control.watch();
         Import {
+            control,
             inner: Driven::new(move |events| {
                 Driver {
+                    phase,
                     client,
                     input: Box::pin(records),
                     options,

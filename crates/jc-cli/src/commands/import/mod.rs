@@ -6,6 +6,7 @@
 mod input;
 mod outputs;
 mod paths;
+mod signals;
 
 pub use input::{check, located, Checked, Input};
 pub use outputs::Run;
@@ -15,7 +16,6 @@ use crate::csv_input::Kind;
 use crate::exit::{CliError, CliResult, Exit};
 use crate::journal::{Binding, FileJournal};
 use crate::progress::Progress;
-use futures::StreamExt;
 use jc_bulk::{BulkRecord, Client, ImportOptions, WaitOptions};
 use jc_models::CreationSource;
 use outputs::Outputs;
@@ -73,10 +73,11 @@ where
     let report = args.report.as_deref();
     let failed = args.failed_rows.as_deref();
     let mut outputs = Outputs::create(report, failed, &header, side, progress)?;
-    let mut import = client.import(records, &options);
-    while let Some(event) = import.next().await {
-        outputs.take(event);
+    if args.no_wait {
+        outputs.print_jobs(crate::config::format(global));
     }
+    let import = client.import(records, &options);
+    let interrupted = signals::drive(import, &mut outputs, args.wait_timeout).await;
     let run = match outputs.finish() {
         Ok(run) => run,
         Err(failure) => return Err(files_failed(&name, *failure)),
@@ -85,6 +86,10 @@ where
     match print_summary(global, &name, args, &run) {
         Err(error) if !error.is_broken_pipe() => return Err(error),
         _ => {}
+    }
+    if interrupted {
+        signals::report_interruption(&run);
+        return Ok((Exit::Interrupted, run));
     }
     Ok((exit_code(&run, args.no_wait), run))
 }
@@ -220,8 +225,7 @@ fn exit_code(run: &Run, no_wait: bool) -> Exit {
 fn print_summary(global: &Global, name: &str, args: &RunArgs, run: &Run) -> CliResult<()> {
     let format = crate::config::format(global);
     if args.no_wait {
-        let columns = ["job_id", "records"];
-        return Ok(crate::output::items(format, &columns, &run.submitted)?);
+        return Ok(()); // the job ids were printed as the jobs were created
     }
     let s = &run.summary;
     let value = json!({

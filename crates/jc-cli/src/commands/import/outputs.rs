@@ -5,6 +5,7 @@
 
 use super::input::Side;
 use crate::exit::{CliError, CliResult};
+use crate::output::Streamed;
 use crate::output_file::{file_error, OutputFile};
 use crate::progress::Progress;
 use crate::report::{FailedRows, ReportRow, ReportWriter};
@@ -33,6 +34,8 @@ pub struct Outputs {
     side: mpsc::UnboundedReceiver<Side>,
     /// An entry read from the side channel that belongs after the current record.
     held: Option<Side>,
+    /// `--no-wait`: the job list, printed as jobs are created.
+    jobs: Option<Streamed>,
     columns: (Option<usize>, Option<usize>),
     progress: Progress,
     run: Run,
@@ -81,11 +84,17 @@ impl Outputs {
             failed,
             side,
             held: None,
+            jobs: None,
             columns: (column("username"), column("email")),
             progress,
             run: Run::default(),
             error: None,
         })
+    }
+
+    /// Prints each job id on stdout the moment it exists (`--no-wait`).
+    pub fn print_jobs(&mut self, format: crate::cli::Format) {
+        self.jobs = Some(Streamed::new(format, &["job_id", "records"]));
     }
 
     /// Takes one event of the import.
@@ -94,10 +103,16 @@ impl Outputs {
         match event {
             ImportEvent::Submitted {
                 job_id, records, ..
-            } => self
-                .run
-                .submitted
-                .push(json!({"job_id": job_id, "records": records})),
+            } => {
+                let job = json!({"job_id": job_id, "records": records});
+                if let Some(list) = &mut self.jobs {
+                    // Printed the moment the job exists; a closed pipe stops only the printing.
+                    if list.item(&job).is_err() {
+                        self.jobs = None;
+                    }
+                }
+                self.run.submitted.push(job);
+            }
             ImportEvent::Record(outcome) => self.record(outcome),
             ImportEvent::Settled { .. } => self.progress.counts(&self.run.summary),
             ImportEvent::Finished(summary) => self.finished(summary),
@@ -216,6 +231,9 @@ impl Outputs {
     /// A write error of the report or the failed rows, with the run's counts.
     pub fn finish(mut self) -> Result<Run, Box<(Run, CliError)>> {
         self.progress.finish();
+        if let Some(list) = self.jobs.take() {
+            let _ = list.end();
+        }
         let mut errors = Vec::new();
         errors.extend(self.error.take());
         if let Some((report, file)) = self.report.take() {

@@ -1,0 +1,110 @@
+//! Ctrl-C and SIGTERM during an import. The first Ctrl-C stops submitting and waits for the
+//! jobs already submitted (within `--wait-timeout`); a second one, or SIGTERM, stops waiting:
+//! what is still pending is reported unknown with its job id. Either way the event stream runs
+//! to its end, so the report, the failed rows, the journal and the summary are complete, and the
+//! exit code is 130.
+
+use super::outputs::{Outputs, Run};
+use futures::StreamExt;
+use jc_bulk::Import;
+
+/// What arrived: an interrupt (Ctrl-C) or a termination request.
+enum Signal {
+    Interrupt,
+    Terminate,
+}
+
+#[cfg(unix)]
+struct Signals {
+    interrupt: tokio::signal::unix::Signal,
+    terminate: tokio::signal::unix::Signal,
+}
+
+#[cfg(unix)]
+impl Signals {
+    fn new() -> Option<Self> {
+        use tokio::signal::unix::{signal, SignalKind};
+        Some(Self {
+            interrupt: signal(SignalKind::interrupt()).ok()?,
+            terminate: signal(SignalKind::terminate()).ok()?,
+        })
+    }
+
+    async fn next(&mut self) -> Signal {
+        tokio::select! {
+            _ = self.interrupt.recv() => Signal::Interrupt,
+            _ = self.terminate.recv() => Signal::Terminate,
+        }
+    }
+}
+
+#[cfg(not(unix))]
+struct Signals;
+
+#[cfg(not(unix))]
+impl Signals {
+    fn new() -> Option<Self> {
+        Some(Self)
+    }
+
+    async fn next(&mut self) -> Signal {
+        match tokio::signal::ctrl_c().await {
+            Ok(()) => Signal::Interrupt,
+            Err(_) => std::future::pending().await,
+        }
+    }
+}
+
+/// Consumes every event of `import` into `outputs`, answering signals on the way. True when
+/// the import was interrupted.
+pub async fn drive(mut import: Import, outputs: &mut Outputs, wait_timeout: u64) -> bool {
+    let control = import.control();
+    let mut signals = Signals::new();
+    let mut interrupted = false;
+    loop {
+        let signal = async {
+            match &mut signals {
+                Some(signals) => signals.next().await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            event = import.next() => match event {
+                Some(event) => outputs.take(event),
+                None => return interrupted,
+            },
+            signal = signal => {
+                match (signal, control.is_stopping()) {
+                    (Signal::Interrupt, false) => {
+                        control.stop_submitting();
+                        eprintln!("stopping: waiting up to {wait_timeout} s for submitted jobs (Ctrl-C again to stop now)");
+                    }
+                    _ => {
+                        control.stop_waiting();
+                        eprintln!("stopping now: records still pending are reported unknown, with their job ids");
+                    }
+                }
+                interrupted = true;
+            }
+        }
+    }
+}
+
+/// After an interruption: every job id on stderr, so that `jobs results` or `--resume` can
+/// settle what is unknown.
+pub fn report_interruption(run: &Run) {
+    let s = &run.summary;
+    let jobs: Vec<String> = s.jobs.iter().map(ToString::to_string).collect();
+    eprintln!(
+        "jcbulk: interrupted: {} applied, {} failed, {} not submitted, {} unknown; jobs: {}",
+        s.applied,
+        s.failed,
+        s.not_submitted,
+        s.unknown,
+        if jobs.is_empty() {
+            "none".into()
+        } else {
+            jobs.join(" ")
+        }
+    );
+}
