@@ -41,7 +41,13 @@ impl Endpoint {
         let uri: http::Uri = base_url
             .parse()
             .map_err(|e| Error::Config(format!("base URL `{base_url}`: {e}")))?;
-        if uri.port().is_some() && uri.port_u16().is_none() {
+        let port = uri
+            .authority()
+            .and_then(|a| a.as_str().rsplit('@').next())
+            .and_then(|host_port| host_port.rsplit_once(':'))
+            .map(|(_, port)| port)
+            .filter(|port| !port.contains(']'));
+        if port.is_some_and(|port| port.parse::<u16>().map_or(true, |p| p == 0)) {
             return Err(Error::Config(format!(
                 "base URL `{base_url}` has an invalid port (1 to 65535)"
             )));

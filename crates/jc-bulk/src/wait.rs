@@ -337,15 +337,14 @@ impl Client {
         };
         let mut interval = options.initial_interval;
         let mut results = Vec::with_capacity(expected.min(100_000));
-        let mut failed_polls = 0;
+        let (mut failed_polls, mut cause) = (0, None);
         loop {
             let poll = self.refresh(job_id, expected, &mut results, &call, deadline);
+            // `None`: the deadline cut the poll short (what failed before still explains it).
             let poll = async {
                 match deadline {
-                    Some(deadline) => tokio::time::timeout_at(deadline, poll)
-                        .await
-                        .unwrap_or_else(|_| Ok(())),
-                    None => poll.await,
+                    Some(deadline) => tokio::time::timeout_at(deadline, poll).await.ok(),
+                    None => Some(poll.await),
                 }
             };
             let Some(outcome) = unless_stopped(poll, phase).await else {
@@ -354,18 +353,18 @@ impl Client {
                     partial: Box::new(results),
                 });
             };
-            let cause = match outcome {
-                Ok(()) => {
-                    failed_polls = 0;
-                    None
-                }
-                Err(error) if error.is_retryable() && failed_polls < options.max_failed_polls => {
+            match outcome {
+                None => {}
+                Some(Ok(())) => (failed_polls, cause) = (0, None),
+                Some(Err(error))
+                    if error.is_retryable() && failed_polls < options.max_failed_polls =>
+                {
                     failed_polls += 1;
                     tracing::debug!(%job_id, %error, failed_polls, "a poll failed; polling on");
-                    Some(error.to_string())
+                    cause = Some(error.to_string());
                 }
-                Err(error) => return Err(error),
-            };
+                Some(Err(error)) => return Err(error),
+            }
             let now = progress(job_id, expected, &results);
             let (complete, done) = (now.is_complete(), now.done);
             // A consumer that went away only stops the reports, not the wait.

@@ -365,3 +365,24 @@ pub struct DemoArgs {
     #[arg(long)]
     pub dir: Option<PathBuf>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::Parser;
+
+    #[test]
+    fn debug_never_shows_the_api_key() {
+        let cli = Cli::parse_from([
+            "jcbulk",
+            "--api-key",
+            "SECRET-KEY-42",
+            "users",
+            "template",
+            "create",
+        ]);
+        let text = format!("{cli:?}");
+        assert!(!text.contains("SECRET-KEY-42"), "{text}");
+        assert!(text.contains("redacted"), "{text}");
+    }
+}

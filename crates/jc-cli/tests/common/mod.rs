@@ -1,6 +1,8 @@
 //! Running the real `jcbulk` binary against a mock: the helpers the CLI test files share.
 #![allow(dead_code)]
 
+pub mod hostile;
+
 use jc_mock::{MockConfig, MockServer};
 use jc_models::BulkUserCreate;
 use serde_json::Value;

@@ -561,3 +561,39 @@ fn the_api_key_never_shows() {
         "https://console.in.jumpcloud.com/api/v2"
     );
 }
+
+#[tokio::test]
+async fn a_list_that_pages_on_forever_is_cut_at_the_bound() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counted = calls.clone();
+    let endless = jc_transport::test_util::FnTransport(move |_request| {
+        let n = counted.fetch_add(1, Ordering::SeqCst);
+        // Always a full page, never the same one twice.
+        let page: Vec<Value> = (0..100)
+            .map(|i| json!({"scheduledJobId": format!("s{n}-{i}")}))
+            .collect();
+        async move {
+            Ok(jc_transport::test_util::json_response(
+                200,
+                Value::Array(page).to_string(),
+            ))
+        }
+    });
+    let client = Client::builder()
+        .base_url(BASE)
+        .api_key(KEY)
+        .transport(Arc::new(endless))
+        .build()
+        .unwrap();
+    let outcome: Result<Vec<ScheduledUserstateResult>, Error> = client
+        .scheduled_states(&ListScheduledOptions::new())
+        .try_collect()
+        .await;
+    assert!(matches!(outcome, Err(Error::Pagination(_))), "{outcome:?}");
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        10_000,
+        "the bound is 10,000 pages"
+    );
+}
