@@ -17,7 +17,19 @@ pub fn repo_root() -> PathBuf {
 /// # Panics
 /// When the file is missing or is not YAML (a test setup error).
 pub fn spec() -> Value {
-    let path = repo_root().join("spec/jumpcloud-v2-bulk.openapi.yaml");
+    spec_file("jumpcloud-v2-bulk.openapi.yaml")
+}
+
+/// The v1 system-user subset (CONTRACT.md sections 19-23), parsed.
+///
+/// # Panics
+/// When the file is missing or not YAML.
+pub fn spec_v1() -> Value {
+    spec_file("jumpcloud-v1-systemusers.openapi.yaml")
+}
+
+fn spec_file(name: &str) -> Value {
+    let path = repo_root().join("spec").join(name);
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()));
     serde_norway::from_str(&text)

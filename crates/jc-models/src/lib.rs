@@ -43,6 +43,7 @@ mod error;
 mod ids;
 mod job;
 mod secret;
+mod systemuser;
 pub mod time;
 mod user_create;
 mod user_parts;
@@ -59,6 +60,11 @@ pub use error::{ErrorBody, ErrorDetails};
 pub use ids::{JobId, OrgId, UserId};
 pub use job::{JobDetails, JobIdBody, JobWorkresult};
 pub use secret::Password;
+pub use systemuser::{
+    Search, SearchFilterLogical, SearchTextFilter, SystemUser, SystemUserAddress,
+    SystemUserDelegatedAuthority, SystemUserMatch, SystemUserPhoneNumber, SystemUserRecoveryEmail,
+    SystemUsersList, SystemUsersSearchList,
+};
 pub use time::{ApiTime, Timestamp};
 pub use user_create::BulkUserCreate;
 pub use user_parts::{
