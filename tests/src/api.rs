@@ -15,6 +15,12 @@ pub fn shared_spec() -> &'static Value {
     SPEC.get_or_init(crate::spec)
 }
 
+/// The v1 system-user subset, loaded once per test binary.
+pub fn shared_spec_v1() -> &'static Value {
+    static SPEC: OnceLock<Value> = OnceLock::new();
+    SPEC.get_or_init(crate::spec_v1)
+}
+
 /// One answer.
 #[derive(Debug, Clone)]
 pub struct Answer {
@@ -40,6 +46,7 @@ impl Answer {
 #[derive(Clone)]
 pub struct Api {
     transport: Arc<HyperTransport>,
+    spec: &'static Value,
     base: String,
     key: Option<String>,
     org: Option<String>,
@@ -47,8 +54,12 @@ pub struct Api {
 
 /// The spec path template (`/bulk/users/{job_id}/results`) matching a concrete path.
 pub fn template_for(path: &str) -> Option<String> {
+    template_in(shared_spec(), path)
+}
+
+fn template_in(spec: &Value, path: &str) -> Option<String> {
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    let paths = shared_spec()["paths"].as_object()?;
+    let paths = spec["paths"].as_object()?;
     let mut candidates: Vec<&String> = paths
         .keys()
         .filter(|template| {
@@ -74,10 +85,19 @@ impl Api {
             .expect("a transport");
         Self {
             transport: Arc::new(transport),
+            spec: shared_spec(),
             base: base.trim_end_matches('/').to_owned(),
             key: Some(key.to_owned()),
             org: None,
         }
+    }
+
+    /// The same caller on the v1 root (the base without `/v2`), checked against the v1 subset.
+    #[must_use]
+    pub fn v1(mut self) -> Self {
+        self.base = self.base.trim_end_matches("/v2").to_owned();
+        self.spec = shared_spec_v1();
+        self
     }
 
     /// The same caller with another key, or none.
@@ -167,10 +187,10 @@ impl Api {
             .await
             .unwrap_or_else(|error| panic!("{method} {path_and_query}: {error}"));
         let path = path_and_query.split('?').next().unwrap_or_default();
-        let template =
-            template_for(path).unwrap_or_else(|| panic!("{path} is not an operation of the spec"));
+        let template = template_in(self.spec, path)
+            .unwrap_or_else(|| panic!("{path} is not an operation of the spec"));
         check_response(
-            shared_spec(),
+            self.spec,
             &template,
             method.as_str(),
             answer.status,

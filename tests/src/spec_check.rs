@@ -74,7 +74,11 @@ pub fn response_schema(
     if operation.is_null() {
         return Err(format!("the spec has no operation {method} {path}"));
     }
-    let response = &operation["responses"][status.to_string()];
+    let mut response = &operation["responses"][status.to_string()];
+    if let Some(target) = response.get("$ref").and_then(Value::as_str) {
+        let name = target.trim_start_matches("#/components/responses/");
+        response = &spec["components"]["responses"][name];
+    }
     if response.is_null() {
         return Err(format!("{method} {path} does not declare status {status}"));
     }

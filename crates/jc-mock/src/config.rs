@@ -52,6 +52,8 @@ pub struct MockConfig {
     pub addr: SocketAddr,
     /// Path prefix of every operation. Default `/api/v2`; `/` or empty serves at the root.
     pub base_path: String,
+    /// Users created at start in the first admin's first org (see [`crate::seed_user`]).
+    pub seed_users: usize,
     /// Who may call. Default: one single-tenant admin with [`DEFAULT_API_KEY`] and
     /// [`DEFAULT_ORG_ID`].
     pub admins: Vec<Admin>,
@@ -72,6 +74,7 @@ impl Default for MockConfig {
         Self {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             base_path: "/api/v2".into(),
+            seed_users: 0,
             admins: vec![Admin::single(DEFAULT_API_KEY, DEFAULT_ORG_ID)],
             process_rate: None,
             job_cap: 800,
@@ -92,6 +95,13 @@ impl MockConfig {
     #[must_use]
     pub fn addr(mut self, addr: SocketAddr) -> Self {
         self.addr = addr;
+        self
+    }
+
+    /// Start with `users` users in the first admin's first org (see [`crate::seed_user`]).
+    #[must_use]
+    pub fn seed_users(mut self, users: usize) -> Self {
+        self.seed_users = users;
         self
     }
 

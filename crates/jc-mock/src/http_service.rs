@@ -3,10 +3,10 @@
 
 use crate::auth::authenticate;
 use crate::faults::Fault;
-use crate::handlers::{jobs as job_ops, userstates};
+use crate::handlers::{jobs as job_ops, systemusers, userstates};
 use crate::processor;
 use crate::reply::Reply;
-use crate::routes::{route, Route};
+use crate::routes::{route, route_v1, Route};
 use crate::shared::{ApiRequest, Shared};
 use bytes::Bytes;
 use http::{HeaderValue, Request, Response, StatusCode};
@@ -88,17 +88,28 @@ fn encode(shared: &Shared, reply: Reply, truncate: bool) -> Response<MockBody> {
 fn serve(shared: &Shared, parts: &http::request::Parts, body: Bytes) -> Reply {
     let base = shared.config.normalized_base();
     let path = parts.uri.path();
-    let Some(relative) = path
-        .strip_prefix(base.as_str())
-        .filter(|rest| rest.is_empty() || rest.starts_with('/'))
-    else {
-        return Reply::error(StatusCode::NOT_FOUND, format!("no operation at {path}"));
+    let below = |root: &str| {
+        path.strip_prefix(root)
+            .filter(|rest| rest.is_empty() || rest.starts_with('/'))
+    };
+    let v1_root = base.strip_suffix("/v2");
+    let routed = match (below(base.as_str()), v1_root.and_then(below)) {
+        (Some(relative), _) => route(&parts.method, relative),
+        (None, Some(relative)) => route_v1(&parts.method, relative).unwrap_or_else(|| {
+            Err(Reply::error(
+                StatusCode::NOT_FOUND,
+                format!("no operation at {path}"),
+            ))
+        }),
+        (None, None) => {
+            return Reply::error(StatusCode::NOT_FOUND, format!("no operation at {path}"))
+        }
     };
     let caller = match authenticate(&shared.config.admins, &parts.headers) {
         Ok(caller) => caller,
         Err(reply) => return reply,
     };
-    let operation = match route(&parts.method, relative) {
+    let operation = match routed {
         Ok(operation) => operation,
         Err(reply) => return reply,
     };
@@ -120,6 +131,9 @@ fn serve(shared: &Shared, parts: &http::request::Parts, body: Bytes) -> Reply {
         Route::ScheduleList => userstates::list(shared, &request),
         Route::ScheduleDelete(id) => userstates::delete(shared, &request, &id),
         Route::NextScheduled => userstates::next(shared, &request),
+        Route::UsersList => systemusers::list(shared, &request),
+        Route::UsersSearch => systemusers::search(shared, &request),
+        Route::UserGet(id) => systemusers::get(shared, &request, &id),
     }
 }
 

@@ -38,6 +38,7 @@ mod processor;
 mod query;
 mod reply;
 mod routes;
+mod seed;
 mod shared;
 mod store;
 
@@ -47,4 +48,5 @@ pub use faults::{Decision, Fault, FaultConfig};
 pub use http_service::STATS_PATH;
 pub use log::LoggedRequest;
 pub use mock_server::MockServer;
+pub use seed::seed_user;
 pub use store::{JobKind, MockJob, MockUser, ScheduledChange};

@@ -31,7 +31,29 @@ impl MockServer {
     pub async fn start(config: MockConfig) -> std::io::Result<Self> {
         let listener = TcpListener::bind(config.addr).await?;
         let addr = listener.local_addr()?;
+        let seed = config.seed_users;
         let shared = Arc::new(Shared::new(config));
+        if seed > 0 {
+            let org = shared
+                .config
+                .admins
+                .first()
+                .and_then(|admin| admin.orgs.first())
+                .cloned()
+                .unwrap_or_default();
+            let default_state = shared.config.default_user_state.clone();
+            let mut state = shared.state();
+            for user in crate::seed::users(seed) {
+                let record = serde_json::to_value(&user).unwrap_or_default();
+                let _ = crate::processor::create(
+                    state.org(&org),
+                    &record,
+                    None,
+                    &shared.ids,
+                    &default_state,
+                );
+            }
+        }
         let (stop, watch) = watch::channel(false);
         let tasks = vec![
             tokio::spawn(http_service::accept_loop(
@@ -185,6 +207,52 @@ impl MockServer {
             &self.shared.ids,
             &default_state,
         )
+    }
+
+    /// Adds `users` to `org` as if created by a job (uniqueness enforced), in order; returns
+    /// their ids, or the first refusal.
+    ///
+    /// # Errors
+    /// A user the org would refuse (a taken username or e-mail, an invalid record).
+    pub fn seed_users<I>(&self, org: &str, users: I) -> Result<Vec<String>, String>
+    where
+        I: IntoIterator<Item = BulkUserCreate>,
+    {
+        users
+            .into_iter()
+            .map(|user| self.insert_user(org, &user))
+            .collect()
+    }
+
+    /// Adds a user to `org` without the uniqueness checks: for tests of lookups that must cope
+    /// with data JumpCloud should never hold (two users with one e-mail).
+    ///
+    /// # Errors
+    /// A record that is not a user.
+    pub fn insert_user_unchecked(
+        &self,
+        org: &str,
+        user: &BulkUserCreate,
+    ) -> Result<String, String> {
+        let mut record = serde_json::to_value(user).map_err(|e| e.to_string())?;
+        let real_email = user.email.clone().unwrap_or_default();
+        let placeholder = format!(
+            "unchecked-{}@placeholder.invalid",
+            self.shared.ids.next(crate::ids::Kind::User)
+        );
+        record["email"] = serde_json::json!(placeholder);
+        let id = self.insert_user(
+            org,
+            &serde_json::from_value(record).map_err(|e| e.to_string())?,
+        )?;
+        let mut state = self.shared.state();
+        if let Some(stored) = state.org(org).users.get_mut(&id) {
+            stored.email = real_email.to_lowercase();
+            stored
+                .fields
+                .insert("email".into(), serde_json::json!(stored.email));
+        }
+        Ok(id)
     }
 
     /// Every job of `org`, in submission order.

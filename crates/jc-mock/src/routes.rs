@@ -15,6 +15,29 @@ pub(crate) enum Route {
     ScheduleList,
     ScheduleDelete(String),
     NextScheduled,
+    /// v1 `GET /systemusers`.
+    UsersList,
+    /// v1 `POST /search/systemusers`.
+    UsersSearch,
+    /// v1 `GET /systemusers/{id}`.
+    UserGet(String),
+}
+
+/// Routes a path below the v1 root (the base path without its `/v2`, CONTRACT.md section 19).
+pub(crate) fn route_v1(method: &Method, path: &str) -> Option<Result<Route, Reply>> {
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let (route, allowed): (Option<Route>, &[Method]) = match segments.as_slice() {
+        ["systemusers"] => get(method, Route::UsersList),
+        ["systemusers", id] => get(method, Route::UserGet((*id).to_owned())),
+        ["search", "systemusers"] => post(method, Route::UsersSearch),
+        _ => return None,
+    };
+    Some(route.ok_or_else(|| {
+        Reply::error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            format!("{method} is not allowed on {path}; use {}", allowed[0]),
+        )
+    }))
 }
 
 /// Routes `path` (below the base path). Unknown paths are 404; known paths with another

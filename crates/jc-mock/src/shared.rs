@@ -66,3 +66,18 @@ pub(crate) struct ApiRequest {
     pub(crate) body: Bytes,
     pub(crate) caller: Caller,
 }
+
+impl ApiRequest {
+    /// The first value of query parameter `name`.
+    pub(crate) fn param(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// Every value of query parameter `name`.
+    pub(crate) fn params(&self, name: &str) -> Vec<&str> {
+        crate::query::all(&self.query, name)
+    }
+}

@@ -1,4 +1,5 @@
 //! One module per group of operations.
 
 pub(crate) mod jobs;
+pub(crate) mod systemusers;
 pub(crate) mod userstates;

@@ -4,6 +4,7 @@
 mod auth;
 mod faults;
 mod jobs;
+mod systemusers;
 mod userstates;
 
 use jc_e2e::api::Api;
