@@ -146,6 +146,7 @@ pub struct ClientBuilder {
     api_key: Option<ApiKey>,
     org_id: Option<OrgId>,
     user_agent: Option<String>,
+    v1_base_url: Option<String>,
     transport: Option<Arc<dyn Transport>>,
     http: HttpSettings,
 }
@@ -186,6 +187,13 @@ impl ClientBuilder {
         self
     }
 
+    /// The v1 root for user lookups (CONTRACT.md section 19); by default the base URL without
+    /// its trailing `/v2`.
+    pub fn v1_base_url(mut self, url: impl Into<String>) -> Self {
+        self.v1_base_url = Some(url.into());
+        self
+    }
+
     /// Another `User-Agent` than `jc-bulk/<version>`.
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = Some(user_agent.into());
@@ -216,7 +224,9 @@ impl ClientBuilder {
         let base = self
             .base_url
             .unwrap_or_else(|| Region::Us.base_url().to_owned());
-        let mut endpoint = Endpoint::new(&base, key.clone())?.with_org(self.org_id);
+        let mut endpoint = Endpoint::new(&base, key.clone())?
+            .with_org(self.org_id)
+            .with_v1_base_url(self.v1_base_url);
         if let Some(agent) = &self.user_agent {
             endpoint = endpoint.with_user_agent(agent)?;
         }

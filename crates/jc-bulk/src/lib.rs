@@ -44,7 +44,7 @@ mod filter;
 mod import;
 mod ops;
 mod options;
-mod paginate;
+pub(crate) mod paginate;
 pub mod request;
 pub mod response;
 mod scrub;
@@ -60,7 +60,7 @@ pub use import::{
     InputRecord, Journal, JournalDecision, Outcome, RecordKey, RecordOutcome, MAX_CHUNK_SIZE,
     MAX_CONCURRENCY,
 };
-pub use ops::Legacy;
+pub use ops::{Legacy, Resolution, ResolveOptions, UserKey, Users};
 pub use options::{
     CallOptions, CreateUsersOptions, ListScheduledOptions, Page, UpdateUsersOptions,
 };

@@ -26,6 +26,7 @@ pub struct Endpoint {
     api_key: ApiKey,
     org_id: Option<OrgId>,
     user_agent: HeaderValue,
+    v1_base_url: Option<String>,
 }
 
 /// The default user agent: `jc-bulk/<version>`.
@@ -62,6 +63,7 @@ impl Endpoint {
             api_key,
             org_id: None,
             user_agent: HeaderValue::from_static(USER_AGENT),
+            v1_base_url: None,
         })
     }
 
@@ -80,6 +82,29 @@ impl Endpoint {
         self.user_agent = HeaderValue::from_str(user_agent)
             .map_err(|_| Error::Config(format!("invalid user agent `{user_agent}`")))?;
         Ok(self)
+    }
+
+    /// The same endpoint with an explicit v1 root (CONTRACT.md section 19), for a base URL that
+    /// does not end in `/v2`.
+    #[must_use]
+    pub fn with_v1_base_url(mut self, url: Option<String>) -> Self {
+        self.v1_base_url = url.map(|u| u.trim().trim_end_matches('/').to_owned());
+        self
+    }
+
+    /// The v1 root: the explicit one, else the base URL without its trailing `/v2`.
+    ///
+    /// # Errors
+    /// A base URL that does not end in `/v2` and no explicit v1 root.
+    pub fn v1_base_url(&self) -> Result<&str, Error> {
+        match (&self.v1_base_url, self.base_url.strip_suffix("/v2")) {
+            (Some(explicit), _) => Ok(explicit),
+            (None, Some(root)) => Ok(root),
+            (None, None) => Err(Error::Config(format!(
+                "the base URL `{}` does not end in /v2, so the v1 root for user lookups is not known: set it (ClientBuilder::v1_base_url, jcbulk --v1-base-url)",
+                self.base_url
+            ))),
+        }
     }
 
     /// The base URL, without a trailing slash.
@@ -452,5 +477,89 @@ fn non_empty<'a>(what: &str, value: &'a str) -> Result<&'a str, Error> {
         Err(InvalidInput::Argument(format!("the {what} is empty")).into())
     } else {
         Ok(trimmed)
+    }
+}
+
+/// The v1 reads of users (CONTRACT.md sections 19-21).
+pub mod v1 {
+    use super::{encode_segment, Endpoint};
+    use crate::error::{Error, InvalidInput};
+    use crate::options::Page;
+    use bytes::Bytes;
+    use http::{Method, Request};
+    use jc_models::Search;
+
+    fn query(pairs: &[(&str, &str)]) -> String {
+        let mut out = form_urlencoded::Serializer::new(String::new());
+        for (key, value) in pairs {
+            out.append_pair(key, value);
+        }
+        out.finish()
+    }
+
+    /// `GET /systemusers?limit&skip&sort=_id[&fields][&filter...]`: `filters` are
+    /// `field:$op:value` (all must hold), `fields` space-separated names.
+    ///
+    /// # Errors
+    /// No v1 root (see [`Endpoint::v1_base_url`]).
+    pub fn list_users(
+        endpoint: &Endpoint,
+        filters: &[String],
+        fields: Option<&str>,
+        page: Page,
+        org: Option<&str>,
+    ) -> Result<Request<Bytes>, Error> {
+        let (limit, skip) = (page.limit().to_string(), page.skip().to_string());
+        let mut pairs = vec![
+            ("limit", limit.as_str()),
+            ("skip", skip.as_str()),
+            ("sort", "_id"),
+        ];
+        if let Some(fields) = fields {
+            pairs.push(("fields", fields));
+        }
+        pairs.extend(filters.iter().map(|f| ("filter", f.as_str())));
+        let url = format!("{}/systemusers?{}", endpoint.v1_base_url()?, query(&pairs));
+        endpoint.request_url(Method::GET, &url, None, org)
+    }
+
+    /// `POST /search/systemusers` with `limit` and `skip` in the query and the body (section 20).
+    ///
+    /// # Errors
+    /// No v1 root, or a body that cannot be encoded.
+    pub fn search_users(
+        endpoint: &Endpoint,
+        search: &Search,
+        org: Option<&str>,
+    ) -> Result<Request<Bytes>, Error> {
+        let (limit, skip) = (
+            search.limit.unwrap_or(100).to_string(),
+            search.skip.unwrap_or(0).to_string(),
+        );
+        let url = format!(
+            "{}/search/systemusers?{}",
+            endpoint.v1_base_url()?,
+            query(&[("limit", &limit), ("skip", &skip)])
+        );
+        let body = serde_json::to_vec(search)
+            .map_err(|e| InvalidInput::Argument(format!("cannot encode the search: {e}")))?;
+        endpoint.request_url(Method::POST, &url, Some(Bytes::from(body)), org)
+    }
+
+    /// `GET /systemusers/{id}`.
+    ///
+    /// # Errors
+    /// No v1 root.
+    pub fn get_user(
+        endpoint: &Endpoint,
+        id: &str,
+        org: Option<&str>,
+    ) -> Result<Request<Bytes>, Error> {
+        let url = format!(
+            "{}/systemusers/{}",
+            endpoint.v1_base_url()?,
+            encode_segment(id.trim())
+        );
+        endpoint.request_url(Method::GET, &url, None, org)
     }
 }

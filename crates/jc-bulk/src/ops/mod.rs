@@ -2,6 +2,10 @@
 
 mod jobs;
 mod legacy;
+mod resolve;
+mod users;
 mod userstates;
 
 pub use legacy::Legacy;
+pub use resolve::ResolveOptions;
+pub use users::{Resolution, UserKey, Users};

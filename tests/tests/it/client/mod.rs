@@ -3,4 +3,5 @@
 
 mod custom_transport;
 mod e2e;
+mod users;
 mod wire;

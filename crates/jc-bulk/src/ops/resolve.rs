@@ -1,0 +1,223 @@
+//! Usernames and e-mails to ids (CONTRACT.md sections 21 and 22), with the cheaper plan:
+//! searching costs `ceil(k/100)` requests for k names, listing the org `ceil(n/100)` for n
+//! users. Up to 100 names are one search and need nothing else. For more, the first list page is
+//! read (it tells n) and the plan is chosen: listing on if the whole list costs no more than that
+//! page plus the searches, else searching.
+
+use super::users::{Resolution, UserKey, Users};
+use crate::error::Error;
+use crate::options::Page;
+use futures::TryStreamExt;
+use jc_models::{SystemUser, UserId};
+use serde_json::{json, Value};
+use std::collections::{HashMap, HashSet};
+
+/// How to resolve.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ResolveOptions {
+    /// Check that id keys name existing users (by default they pass through unchecked).
+    pub verify_ids: bool,
+}
+
+/// Terms per search request (section 21).
+const TERMS_PER_SEARCH: usize = 100;
+/// Fields read: the id and the two names.
+const KEY_FIELDS: &str = "_id username email";
+
+fn lower(text: &str) -> String {
+    text.trim().to_lowercase()
+}
+
+/// `text` as a case-insensitive anchored regex that matches exactly it, every metacharacter
+/// escaped (section 21).
+fn exactly(text: &str) -> String {
+    let mut out = String::from("(?i)^");
+    for c in text.trim().chars() {
+        if "\\.+*?()|[]{}^$/-#&~ ".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('$');
+    out
+}
+
+/// What the keys ask for, lowercased: (kind, text) pairs.
+type Wanted = HashSet<(&'static str, String)>;
+
+/// Every user seen, by the wanted (kind, lowercased text) it matches.
+#[derive(Default)]
+struct Matches(HashMap<(&'static str, String), Vec<UserId>>);
+
+impl Matches {
+    fn add(&mut self, wanted: &Wanted, user: &SystemUser) {
+        let Some(id) = user.object_id() else {
+            return;
+        };
+        let names = [
+            ("username", user.username.as_deref()),
+            ("email", user.email.as_deref()),
+            ("id", Some(id)),
+        ];
+        for (kind, text) in names {
+            let key = (kind, lower(text.unwrap_or_default()));
+            if wanted.contains(&key) {
+                let ids = self.0.entry(key).or_default();
+                if !ids.iter().any(|known| known == id) {
+                    ids.push(UserId::new(id));
+                }
+            }
+        }
+    }
+
+    fn resolution(&self, key: &UserKey, verify_ids: bool) -> Resolution {
+        if let (UserKey::Id(id), false) = (key, verify_ids) {
+            return Resolution::Found(id.clone());
+        }
+        match self
+            .0
+            .get(&(key.kind(), lower(key.text())))
+            .map(Vec::as_slice)
+        {
+            None | Some([]) => Resolution::NotFound,
+            Some([one]) => Resolution::Found(one.clone()),
+            Some(many) => Resolution::Ambiguous(many.to_vec()),
+        }
+    }
+}
+
+fn expression(kind: &'static str, text: &str) -> Value {
+    match kind {
+        "id" => json!({ "_id": text.trim() }),
+        field => json!({ field: { "$regex": exactly(text) } }),
+    }
+}
+
+impl Users<'_> {
+    /// One [`Resolution`] per key, in order, with the fewest requests the cheaper plan of
+    /// CONTRACT.md section 22 allows.
+    ///
+    /// # Errors
+    /// A read that failed (nothing is guessed).
+    pub async fn resolve(
+        &self,
+        keys: impl IntoIterator<Item = UserKey>,
+        options: &ResolveOptions,
+    ) -> Result<Vec<Resolution>, Error> {
+        let keys: Vec<UserKey> = keys.into_iter().collect();
+        let wanted: Wanted = keys
+            .iter()
+            .filter(|k| options.verify_ids || !matches!(k, UserKey::Id(_)))
+            .map(|k| (k.kind(), lower(k.text())))
+            .collect();
+        let mut matches = Matches::default();
+        if !wanted.is_empty() {
+            self.find(&wanted, &mut matches).await?;
+        }
+        Ok(keys
+            .iter()
+            .map(|key| matches.resolution(key, options.verify_ids))
+            .collect())
+    }
+
+    async fn find(&self, wanted: &Wanted, matches: &mut Matches) -> Result<(), Error> {
+        let searches = wanted.len().div_ceil(TERMS_PER_SEARCH);
+        if searches <= 1 {
+            return self.search_all(wanted, matches).await;
+        }
+        let first = self.page(&[], Some(KEY_FIELDS), Page::first()).await?;
+        let total = usize::try_from(first.total_count.unwrap_or(0)).unwrap_or(0);
+        let pages = total.div_ceil(100).max(1);
+        tracing::debug!(
+            names = wanted.len(),
+            users = total,
+            pages,
+            searches,
+            "resolving users"
+        );
+        if pages > 1 + searches {
+            tracing::debug!("plan: search, {searches} requests");
+            return self.search_all(wanted, matches).await;
+        }
+        tracing::debug!("plan: list the org, {pages} pages");
+        for user in first.results.iter().flatten() {
+            matches.add(wanted, user);
+        }
+        let rest = self.list_from(100, total);
+        futures::pin_mut!(rest);
+        while let Some(page) = rest.try_next().await? {
+            for user in &page {
+                matches.add(wanted, user);
+            }
+        }
+        Ok(())
+    }
+
+    /// The pages after the first `skip` users.
+    fn list_from(
+        &self,
+        skip: usize,
+        total: usize,
+    ) -> impl futures::Stream<Item = Result<Vec<SystemUser>, Error>> + '_ {
+        futures::stream::try_unfold(skip, move |skip| async move {
+            if skip >= total {
+                return Ok(None);
+            }
+            let page = self
+                .page(&[], Some(KEY_FIELDS), Page::new(100, skip as u64)?)
+                .await?;
+            let results = page.results.unwrap_or_default();
+            if results.is_empty() {
+                return Ok(None);
+            }
+            let next = skip + results.len();
+            Ok(Some((results, next)))
+        })
+    }
+
+    /// Searches for every wanted name, 100 terms a request (more pages only if a batch
+    /// matches more than 100 users).
+    async fn search_all(&self, wanted: &Wanted, matches: &mut Matches) -> Result<(), Error> {
+        let terms: Vec<Value> = wanted.iter().map(|(k, t)| expression(k, t)).collect();
+        for batch in terms.chunks(TERMS_PER_SEARCH) {
+            let mut skip = 0u64;
+            loop {
+                let page = self.search_page(batch, skip).await?;
+                let results = page.results.unwrap_or_default();
+                for user in &results {
+                    matches.add(wanted, &user_of(user));
+                }
+                skip += results.len() as u64;
+                let total = u64::try_from(page.total_count.unwrap_or(0)).unwrap_or(0);
+                if results.len() < 100 || skip >= total || skip >= 100 * 100 {
+                    break;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The fields of a search result that resolving reads.
+fn user_of(found: &jc_models::SystemUserMatch) -> SystemUser {
+    SystemUser {
+        object_id_field: found.object_id().map(str::to_owned),
+        username: found.username.clone(),
+        email: found.email.clone(),
+        ..SystemUser::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_become_exact_case_insensitive_patterns() {
+        assert_eq!(
+            exactly("ada.l+x@example.com"),
+            r"(?i)^ada\.l\+x@example\.com$"
+        );
+        assert_eq!(exactly(" (a)[b] "), r"(?i)^\(a\)\[b\]$");
+    }
+}

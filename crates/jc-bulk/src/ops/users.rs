@@ -1,0 +1,166 @@
+//! The v1 user reads (CONTRACT.md sections 19-22): list (a stream of pages), get, and resolving
+//! usernames and e-mails to ids with the cheaper of two plans.
+
+use crate::client::Client;
+use crate::error::Error;
+use crate::options::{CallOptions, Page};
+use crate::request::v1;
+use futures::Stream;
+use jc_models::{Search, SystemUser, SystemUsersList, SystemUsersSearchList, UserId};
+use serde_json::{json, Value};
+
+/// What names a user in an input file.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum UserKey {
+    /// The object id (passed through unchecked unless verification is asked for).
+    Id(UserId),
+    /// The username, matched case-insensitively and exactly.
+    Username(String),
+    /// The e-mail, matched case-insensitively and exactly.
+    Email(String),
+}
+
+impl UserKey {
+    /// `username`, `email` or `id`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Id(_) => "id",
+            Self::Username(_) => "username",
+            Self::Email(_) => "email",
+        }
+    }
+
+    /// The key's text.
+    pub fn text(&self) -> &str {
+        match self {
+            Self::Id(id) => id.as_str(),
+            Self::Username(text) | Self::Email(text) => text,
+        }
+    }
+}
+
+/// What a key resolved to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Resolution {
+    /// Exactly one user.
+    Found(UserId),
+    /// No user.
+    NotFound,
+    /// Several users (possible for e-mails in orgs with inconsistent data).
+    Ambiguous(Vec<UserId>),
+}
+
+/// The v1 reads, from [`Client::users`].
+#[derive(Debug, Clone, Copy)]
+pub struct Users<'a> {
+    client: &'a Client,
+    options: &'a CallOptions,
+}
+
+/// Fields a search for resolving reads.
+const KEY_FIELDS: &str = "_id username email";
+
+impl Client {
+    /// The v1 user reads, acting on the client's org (or `options`' org).
+    pub fn users<'a>(&'a self, options: &'a CallOptions) -> Users<'a> {
+        Users {
+            client: self,
+            options,
+        }
+    }
+}
+
+impl Users<'_> {
+    fn org(&self) -> Option<&str> {
+        self.options.org_id.as_deref()
+    }
+
+    /// One page of `GET /systemusers` (sorted by `_id`).
+    ///
+    /// # Errors
+    /// A transport failure, a non-2xx answer, or an unreadable body.
+    pub async fn page(
+        &self,
+        filters: &[String],
+        fields: Option<&str>,
+        page: Page,
+    ) -> Result<SystemUsersList, Error> {
+        let request = v1::list_users(self.client.endpoint(), filters, fields, page, self.org())?;
+        self.client.fetch("list users", request).await
+    }
+
+    /// Every user matching `filters` (`field:$op:value`, all must hold), as a stream of pages of
+    /// up to 100, with only `fields` when given (`_id` always). Paged by `skip` until
+    /// `totalCount` or a short page; a repeated page or more than 10,000 pages is an error.
+    pub fn list(
+        &self,
+        filters: &[String],
+        fields: Option<&str>,
+    ) -> impl Stream<Item = Result<Vec<SystemUser>, Error>> + Send + 'static {
+        let (client, options) = (self.client.clone(), self.options.clone());
+        let (filters, fields) = (filters.to_vec(), fields.map(str::to_owned));
+        let start = Some((0u64, None::<String>, 0usize));
+        futures::stream::try_unfold(start, move |state| {
+            let (client, options) = (client.clone(), options.clone());
+            let (filters, fields) = (filters.clone(), fields.clone());
+            async move {
+                let Some((skip, previous, pages)) = state else {
+                    return Ok(None);
+                };
+                if pages >= crate::paginate::MAX_PAGES {
+                    return Err(Error::Pagination(
+                        "the user list went past 10,000 pages".into(),
+                    ));
+                }
+                let page = client
+                    .users(&options)
+                    .page(&filters, fields.as_deref(), Page::new(100, skip)?)
+                    .await?;
+                let results = page.results.unwrap_or_default();
+                if results.is_empty() {
+                    return Ok(None);
+                }
+                let first = results
+                    .first()
+                    .and_then(|u| u.object_id().map(str::to_owned));
+                if results.len() == 100 && first.is_some() && first == previous {
+                    return Err(Error::Pagination(
+                        "the server answered the same page of users twice (it ignores `skip`)"
+                            .into(),
+                    ));
+                }
+                let total = u64::try_from(page.total_count.unwrap_or(0)).unwrap_or(0);
+                let next = skip + results.len() as u64;
+                let done = results.len() < 100 || next >= total;
+                Ok(Some((results, (!done).then_some((next, first, pages + 1)))))
+            }
+        })
+    }
+
+    /// One user by id.
+    ///
+    /// # Errors
+    /// 404 for an unknown id; a transport failure, another non-2xx answer.
+    pub async fn get(&self, id: &UserId) -> Result<SystemUser, Error> {
+        let request = v1::get_user(self.client.endpoint(), id, self.org())?;
+        self.client.fetch("get user", request).await
+    }
+
+    /// One search page of users matching any of `expressions`.
+    pub(crate) async fn search_page(
+        &self,
+        expressions: &[Value],
+        skip: u64,
+    ) -> Result<SystemUsersSearchList, Error> {
+        let search = Search {
+            filter: Some(json!({ "or": expressions })),
+            fields: Some(json!(KEY_FIELDS)),
+            limit: Some(100),
+            skip: Some(skip as i64),
+            ..Search::default()
+        };
+        let request = v1::search_users(self.client.endpoint(), &search, self.org())?;
+        self.client.fetch("search users", request).await
+    }
+}
