@@ -139,6 +139,9 @@ pub struct ImportArgs {
     /// Don't send the job results e-mail to the administrator
     #[arg(long)]
     pub suppress_email: bool,
+    /// Update only: the column that names each user, when several are present [default: id, then username, then email]
+    #[arg(long, value_enum)]
+    pub match_by: Option<crate::keys::MatchBy>,
     /// Options every bulk command shares.
     #[command(flatten)]
     pub run: RunArgs,
@@ -155,9 +158,12 @@ pub struct TargetArgs {
         required_unless_present = "csv"
     )]
     pub ids: Vec<String>,
-    /// A CSV file with an `id` column, or - for standard input
+    /// A CSV file with an `id`, `username` or `email` column, or - for standard input
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
+    /// The column that names each user, when several are present [default: id, then username, then email]
+    #[arg(long, value_enum)]
+    pub match_by: Option<crate::keys::MatchBy>,
     /// Options every bulk command shares.
     #[command(flatten)]
     pub run: RunArgs,

@@ -4,6 +4,7 @@
 //! true/false/yes/no/1/0; an empty cell leaves the field unset; a UTF-8 byte-order mark is
 //! ignored. Rows stream: memory does not grow with the file.
 
+use crate::keys::KeyPlan;
 use crate::tracked::{Limits, Tracked, Tracker};
 use jc_models::Validate;
 use serde::de::DeserializeOwned;
@@ -141,6 +142,8 @@ enum Column {
     Phone(String),
     Address(String, &'static str),
     Nested(&'static str, &'static str, Ty),
+    /// `username` / `email` in an expire, unlock or schedule file: a key only, never sent.
+    Key,
 }
 
 /// One problem of the input, located.
@@ -187,6 +190,9 @@ impl Header {
 
 fn classify(kind: Kind, name: &str) -> Option<Column> {
     let lower = name.to_ascii_lowercase();
+    if kind == Kind::Target && (lower == "username" || lower == "email") {
+        return Some(Column::Key);
+    }
     if let Some((field, ty)) = kind
         .fields()
         .into_iter()
@@ -315,6 +321,7 @@ fn row_object(
             continue;
         }
         match column {
+            Column::Key => {}
             Column::Field(field, ty) => match typed(*ty, cell) {
                 Ok(Value::Array(items)) if object.get(*field).is_some_and(Value::is_array) => {
                     for item in items {
@@ -401,6 +408,7 @@ pub struct CsvFile {
     tracker: Tracker,
     limits: Limits,
     fatal: Option<Problem>,
+    key: Option<KeyPlan>,
 }
 
 impl CsvFile {
@@ -462,7 +470,19 @@ impl CsvFile {
             tracker,
             limits,
             fatal: None,
+            key: None,
         })
+    }
+
+    /// Rows name their user by this key (update, expire, unlock): the id goes into each row,
+    /// resolved from a name once the plan holds the resolved ids.
+    pub fn set_key(&mut self, plan: KeyPlan) {
+        self.key = Some(plan);
+    }
+
+    /// The key plan, if any.
+    pub fn key(&self) -> Option<&KeyPlan> {
+        self.key.as_ref()
     }
 
     /// Why reading stopped before the end: a record over the size limit, too many columns, or a
@@ -568,7 +588,10 @@ impl CsvFile {
         if !broken.is_empty() {
             return Err(broken);
         }
-        let object = row_object(&self.header, raw, line)?;
+        let mut object = row_object(&self.header, raw, line)?;
+        if let Some(plan) = &self.key {
+            crate::keys::apply(plan, raw, &mut object, line)?;
+        }
         let record: R =
             serde_path_to_error::deserialize(Value::Object(object)).map_err(|error| {
                 let path = error.path().to_string();
@@ -585,6 +608,10 @@ impl CsvFile {
 
     /// The values of the identifying columns of a raw row (lowercased), for duplicate checks.
     pub fn identity(&self, raw: &csv::StringRecord) -> Vec<(&'static str, String)> {
+        let named = self.key.as_ref().and_then(|plan| {
+            let name = crate::keys::name_of(plan, raw)?;
+            (!name.is_empty()).then(|| (plan.by.column(), crate::keys::folded(&name)))
+        });
         self.kind
             .unique()
             .iter()
@@ -597,6 +624,7 @@ impl CsvFile {
                 let value = raw.get(index)?.trim().to_lowercase();
                 (!value.is_empty()).then_some((*field, value))
             })
+            .chain(named)
             .collect()
     }
 }

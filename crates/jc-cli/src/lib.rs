@@ -14,6 +14,7 @@ mod config;
 mod csv_input;
 mod exit;
 mod journal;
+mod keys;
 mod output;
 mod output_file;
 mod progress;
@@ -37,7 +38,7 @@ pub mod testing {
     /// As the command's.
     pub fn check_create(path: &std::path::Path) -> Result<Checked, crate::CliError> {
         let mut input = crate::commands::import::Input::csv(path);
-        crate::commands::import::check::<jc_models::BulkUserCreate>(&mut input, Kind::Create)
+        crate::commands::import::check::<jc_models::BulkUserCreate>(&mut input, Kind::Create, None)
     }
 }
 

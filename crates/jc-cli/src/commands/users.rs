@@ -14,6 +14,11 @@ use jc_models::{BulkUserCreate, BulkUserExpire, BulkUserUnlock, BulkUserUpdate};
 pub async fn run(global: &Global, command: &UsersCommand) -> CliResult {
     match command {
         UsersCommand::Create(args) => {
+            if args.match_by.is_some() {
+                return Err(CliError::invalid(
+                    "--match-by is for update, expire and unlock: a create has no user to find",
+                ));
+            }
             let job = csv_job(args)?;
             Ok(
                 import::run::<BulkUserCreate>(global, job, Kind::Create, None)
@@ -67,6 +72,7 @@ fn csv_job(args: &ImportArgs) -> CliResult<Job<'_>> {
         run: &args.run,
         creation_source: args.creation_source.as_deref(),
         suppress_email: args.suppress_email,
+        match_by: args.match_by,
     })
 }
 
@@ -81,5 +87,6 @@ fn target_job(target: &TargetArgs) -> CliResult<Job<'_>> {
         run: &target.run,
         creation_source: None,
         suppress_email: false,
+        match_by: target.match_by,
     })
 }

@@ -9,10 +9,12 @@
 
 use crate::csv_input::{CsvFile, Duplicates, Kind, Problem, Row};
 use crate::exit::{CliError, CliResult};
+use crate::keys::{KeyPlan, MatchBy, Resolved};
 use crate::tracked::Limits;
 use jc_bulk::InputRecord;
 use jc_models::Validate;
 use serde::de::DeserializeOwned;
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{Seek, SeekFrom};
 use std::path::{Path, PathBuf};
@@ -38,6 +40,8 @@ pub struct Input {
     source: Source,
     spool: Option<File>,
     fingerprint: Option<(u64, u64)>,
+    /// Which column names the user (update, expire, unlock), once the header was read.
+    key: Option<KeyPlan>,
 }
 
 impl Input {
@@ -110,11 +114,30 @@ impl Input {
                 CsvFile::from_reader(&name, stdin, kind, None, limits)
             }
         };
-        file.map(|f| Rows::Csv(Box::new(f))).map_err(located)
+        let mut file = file.map_err(located)?;
+        if let Some(plan) = &self.key {
+            file.set_key(plan.clone());
+        }
+        Ok(Rows::Csv(Box::new(file)))
+    }
+
+    /// Names resolved to ids (`names` lowercased): the send pass puts them into the rows.
+    pub fn resolved(&mut self, ids: HashMap<String, Resolved>) {
+        if let Some(plan) = &mut self.key {
+            plan.ids = Some(std::sync::Arc::new(ids));
+        }
+    }
+
+    /// The key column, when rows name their users by username or e-mail.
+    pub fn name_key(&self) -> Option<MatchBy> {
+        self.key
+            .as_ref()
+            .map(|plan| plan.by)
+            .filter(|by| *by != MatchBy::Id)
     }
 
     /// The check pass: reads the source once, spooling it, and returns what it found.
-    fn first_pass(&mut self, kind: Kind) -> CliResult<Rows> {
+    fn first_pass(&mut self, kind: Kind, match_by: Option<MatchBy>) -> CliResult<Rows> {
         let name = PathBuf::from(self.name());
         let reader: Box<dyn std::io::Read + Send> = match &self.source {
             Source::Ids(_) => return self.rows(kind),
@@ -127,8 +150,14 @@ impl Input {
         let spool = tempfile::tempfile()
             .map_err(|e| CliError::other(format!("cannot create the input's spool file: {e}")))?;
         let writer = Box::new(std::io::BufWriter::new(spool.try_clone()?));
-        let file = CsvFile::from_reader(&name, reader, kind, Some(writer), Limits::default())
+        let mut file = CsvFile::from_reader(&name, reader, kind, Some(writer), Limits::default())
             .map_err(|problems| located(&self.name(), &problems, 0))?;
+        if kind != Kind::Create {
+            let plan = crate::keys::plan(file.header().names(), match_by)
+                .map_err(|e| CliError::invalid(format!("{}: {e}", self.name())))?;
+            file.set_key(plan.clone());
+            self.key = Some(plan);
+        }
         self.spool = Some(spool);
         Ok(Rows::Csv(Box::new(file)))
     }
@@ -140,6 +169,7 @@ impl From<Source> for Input {
             source,
             spool: None,
             fingerprint: None,
+            key: None,
         }
     }
 }
@@ -248,6 +278,8 @@ pub struct Checked {
     more: u64,
     /// Rows that repeat an earlier row's username, e-mail or id, by line.
     duplicates: Vec<Problem>,
+    /// The name key of each row keyed by username or e-mail: (line, name).
+    pub names: Vec<(u64, String)>,
 }
 
 impl Checked {
@@ -296,6 +328,15 @@ impl Checked {
         format!("invalid: {}", text.join("; "))
     }
 
+    /// Adds a problem found after the check pass (a name that resolved to no user).
+    pub fn add(&mut self, problem: Problem) {
+        if let Err(at) = self.invalid.binary_search(&problem.line) {
+            self.invalid.insert(at, problem.line);
+        }
+        self.keep([problem]);
+        self.shown.sort_by_key(|p| p.line);
+    }
+
     fn keep(&mut self, problems: impl IntoIterator<Item = Problem>) {
         for problem in problems {
             if self.shown.len() < SHOWN {
@@ -313,12 +354,24 @@ impl Checked {
 /// # Errors
 /// A source that cannot be read, whose header is wrong, over the limits, with a quote never
 /// closed, or with no data row (exit 2).
-pub fn check<R: DeserializeOwned + Validate>(input: &mut Input, kind: Kind) -> CliResult<Checked> {
-    let mut rows = input.first_pass(kind)?;
+pub fn check<R: DeserializeOwned + Validate>(
+    input: &mut Input,
+    kind: Kind,
+    match_by: Option<MatchBy>,
+) -> CliResult<Checked> {
+    let mut rows = input.first_pass(kind, match_by)?;
     let mut checked = Checked::default();
     let mut duplicates = Duplicates::default();
     while let Some(row) = rows.next_row::<R>() {
         checked.rows += 1;
+        if let Rows::Csv(file) = &rows {
+            let name = file
+                .key()
+                .and_then(|plan| crate::keys::name_of(plan, &row.raw));
+            checked
+                .names
+                .extend(name.filter(|n| !n.is_empty()).map(|n| (row.line, n)));
+        }
         duplicates.add(row.line, rows.identity(&row.raw));
         if let Err(problems) = row.record {
             checked.invalid.push(row.line);

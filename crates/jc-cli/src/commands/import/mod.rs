@@ -4,6 +4,7 @@
 //! summary. `--no-wait` is the same pipeline told not to wait for results.
 
 mod input;
+mod names;
 mod outputs;
 mod paths;
 mod signals;
@@ -15,6 +16,7 @@ use crate::cli::{Format, Global, RunArgs};
 use crate::csv_input::Kind;
 use crate::exit::{CliError, CliResult, Exit};
 use crate::journal::{Binding, FileJournal};
+use crate::keys::MatchBy;
 use crate::progress::Progress;
 use jc_bulk::{BulkRecord, Client, ImportOptions, WaitOptions};
 use jc_models::CreationSource;
@@ -35,6 +37,8 @@ pub struct Job<'a> {
     pub creation_source: Option<&'a str>,
     /// `--suppress-email` (create and update).
     pub suppress_email: bool,
+    /// `--match-by` (update, expire, unlock).
+    pub match_by: Option<MatchBy>,
 }
 
 /// Runs an import of `job` as `R` records; `client` overrides the one of the global options.
@@ -53,20 +57,29 @@ where
     let args = job.run;
     let name = job.input.name();
     paths::refuse_clobbering(job.input.path(), args)?;
-    let checked = check::<R>(&mut job.input, kind)?;
+    let mut checked = check::<R>(&mut job.input, kind, job.match_by)?;
+    let named = job.input.name_key();
+    // Names are resolved before anything is sent; a dry run reads them too.
+    let client = match (client, args.dry_run && named.is_none()) {
+        (_, true) => None,
+        (Some(client), false) => Some(client),
+        (None, false) => Some(crate::config::client(global)?),
+    };
+    let counts = match (&client, named) {
+        (Some(client), Some(by)) => {
+            Some(names::resolve(client, &mut job.input, &mut checked, by).await?)
+        }
+        _ => None,
+    };
     refuse_invalid(global, &name, &checked, args.skip_invalid)?;
-    if args.dry_run {
-        return plan::<R>(global, &name, &checked, args);
-    }
-    let client = match client {
-        Some(client) => client,
-        None => crate::config::client(global)?,
+    let Some(client) = client.filter(|_| !args.dry_run) else {
+        return plan::<R>(global, &name, &checked, args, counts);
     };
     let options = options::<R>(&job, &name)?;
     let rows = job.input.rows(kind)?;
     let header = rows.header();
     let valid = checked.valid();
-    let keep_raw = args.failed_rows.is_some();
+    let keep_raw = args.failed_rows.is_some() || named.is_some();
     let buffer = args.chunk_size as usize * 2;
     let (records, side) = input::stream::<R>(rows, checked, keep_raw, buffer);
     let progress = Progress::new(valid, global.quiet);
@@ -146,6 +159,7 @@ fn plan<R: BulkRecord>(
     name: &str,
     checked: &Checked,
     args: &RunArgs,
+    names: Option<names::Counts>,
 ) -> CliResult<(Exit, Run)> {
     let chunk = u64::from(args.chunk_size);
     let plan = json!({
@@ -160,6 +174,10 @@ fn plan<R: BulkRecord>(
         "wait": !args.no_wait,
         "sent": false,
     });
+    let mut plan = plan;
+    if let Some(counts) = names {
+        plan["names"] = serde_json::to_value(counts).unwrap_or_default();
+    }
     crate::output::object(crate::config::format(global), &plan)?;
     Ok((Exit::Ok, Run::default()))
 }

@@ -194,10 +194,20 @@ impl Outputs {
             outcome.outcome,
             Outcome::Failed { .. } | Outcome::NotSubmitted { .. }
         );
+        // A row keyed by a name does not send it: the report takes it from the input row.
+        let from_input = |column| raw.as_ref().and_then(|raw| Self::cell(raw, column));
         let row = ReportRow {
             line: outcome.position,
-            username: outcome.key.username.clone(),
-            email: outcome.key.email.clone(),
+            username: outcome
+                .key
+                .username
+                .clone()
+                .or_else(|| from_input(self.columns.0)),
+            email: outcome
+                .key
+                .email
+                .clone()
+                .or_else(|| from_input(self.columns.1)),
             outcome: outcome.outcome.name(),
             user_id: outcome
                 .outcome
