@@ -110,6 +110,11 @@ pub enum UsersCommand {
     Expire(TargetArgs),
     /// Unlock users
     Unlock(TargetArgs),
+    /// Print one user (by id, username or e-mail) as the v1 API returns it
+    Get {
+        /// An id (24 hex digits), an e-mail (with `@`) or a username
+        user: String,
+    },
     /// Print a CSV template
     Template {
         /// Which template
@@ -287,17 +292,9 @@ pub enum UserstatesCommand {
     },
     /// The next scheduled change of each state for users (any number of ids)
     Next {
-        /// User ids, comma-separated
-        #[arg(
-            long,
-            value_delimiter = ',',
-            conflicts_with = "csv",
-            required_unless_present = "csv"
-        )]
-        user_ids: Vec<String>,
-        /// A CSV file with an `id` column, or - for standard input
-        #[arg(long, value_name = "FILE")]
-        csv: Option<PathBuf>,
+        /// The users.
+        #[command(flatten)]
+        users: UserArgs,
     },
 }
 
@@ -310,17 +307,9 @@ pub struct ScheduleArgs {
     /// When: RFC 3339 (2026-01-01T09:00:00Z) or a local date-time (2026-01-01 09:00)
     #[arg(long)]
     pub at: String,
-    /// User ids, comma-separated
-    #[arg(
-        long,
-        value_delimiter = ',',
-        conflicts_with = "csv",
-        required_unless_present = "csv"
-    )]
-    pub user_ids: Vec<String>,
-    /// A CSV file with an `id` column, or - for standard input
-    #[arg(long, value_name = "FILE")]
-    pub csv: Option<PathBuf>,
+    /// The users.
+    #[command(flatten)]
+    pub users: UserArgs,
     /// Accept a time in the past (JumpCloud then applies the change at once)
     #[arg(long)]
     pub allow_past: bool,
@@ -330,6 +319,27 @@ pub struct ScheduleArgs {
     /// Send the activation e-mail to this address (ACTIVATED and one user only)
     #[arg(long)]
     pub activation_email_override: Option<String>,
+}
+
+/// Which users a `userstates` command acts on: exactly one of the four.
+#[derive(Debug, Args, Clone)]
+#[group(required = true, multiple = false)]
+pub struct UserArgs {
+    /// User ids, comma-separated
+    #[arg(long, value_delimiter = ',')]
+    pub user_ids: Vec<String>,
+    /// Usernames, comma-separated (resolved to ids before anything is sent)
+    #[arg(long, value_delimiter = ',')]
+    pub usernames: Vec<String>,
+    /// E-mails, comma-separated (resolved to ids before anything is sent)
+    #[arg(long, value_delimiter = ',')]
+    pub emails: Vec<String>,
+    /// A CSV file with an `id`, `username` or `email` column, or - for standard input
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// The column of --csv that names each user, when several are present [default: id, then username, then email]
+    #[arg(long, value_enum, requires = "csv")]
+    pub match_by: Option<crate::keys::MatchBy>,
 }
 
 /// Options of `mock`. The mock accepts the key of `--api-key` / `JC_API_KEY` when one is set,
@@ -351,6 +361,12 @@ pub struct MockArgs {
     /// Seed of the injected faults
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Start with N users (user00000 ... with names, a department, an attribute, a phone and an address)
+    #[arg(long, default_value_t = 0)]
+    pub seed_users: usize,
+    /// Start with the users of this CSV file (the `users create` columns)
+    #[arg(long, value_name = "FILE")]
+    pub seed_csv: Option<PathBuf>,
 }
 
 /// A number from 0 to 1.

@@ -231,3 +231,146 @@ async fn expire_keyed_by_username_and_match_by_picks_the_column() {
         missing.stderr
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn userstates_and_get_take_names_too() {
+    let mock = seeded().await;
+    let org = mock.default_org();
+    let id_of = |name: &str| {
+        mock.users(&org)
+            .into_iter()
+            .find(|u| u.username == name)
+            .unwrap()
+            .id
+    };
+    let schedule = jcbulk(
+        Some(&mock),
+        &[
+            "userstates",
+            "schedule",
+            "--state",
+            "SUSPENDED",
+            "--at",
+            "2099-01-01T00:00:00Z",
+            "--usernames",
+            "USER00003,user00004",
+            "-o",
+            "json",
+        ],
+    )
+    .await;
+    assert_eq!(schedule.code, 0, "{}", schedule.stderr);
+    let scheduled: Vec<String> = schedule
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["systemUserId"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(scheduled, [id_of("user00003"), id_of("user00004")]);
+    let unknown = jcbulk(
+        Some(&mock),
+        &[
+            "userstates",
+            "schedule",
+            "--state",
+            "SUSPENDED",
+            "--at",
+            "2099-01-01T00:00:00Z",
+            "--emails",
+            "nobody@example.com",
+        ],
+    )
+    .await;
+    assert_eq!(unknown.code, 2, "{}", unknown.stderr);
+    assert!(
+        unknown
+            .stderr
+            .contains("no user with email `nobody@example.com`"),
+        "{}",
+        unknown.stderr
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("next.csv");
+    std::fs::write(
+        &csv,
+        "email\nuser00003@example.com\nUSER00004@example.com\n",
+    )
+    .unwrap();
+    let next = jcbulk(
+        Some(&mock),
+        &["userstates", "next", "--csv", s(&csv), "-o", "json"],
+    )
+    .await;
+    assert_eq!(next.code, 0, "{}", next.stderr);
+    assert_eq!(next.json().as_array().unwrap().len(), 2);
+
+    for key in [
+        "user00005",
+        "USER00005@example.com",
+        id_of("user00005").as_str(),
+    ] {
+        let got = jcbulk(Some(&mock), &["users", "get", key, "-o", "json"]).await;
+        assert_eq!(got.code, 0, "{key}: {}", got.stderr);
+        assert_eq!(got.json()["username"], "user00005");
+        assert_eq!(got.json()["department"], "Engineering");
+    }
+    let missing = jcbulk(Some(&mock), &["users", "get", "ghost"]).await;
+    assert_eq!(missing.code, 1);
+    assert!(
+        missing.stderr.contains("no user with username `ghost`"),
+        "{}",
+        missing.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_mock_command_can_start_with_seeded_users() {
+    use tokio::io::AsyncBufReadExt;
+    let dir = tempfile::tempdir().unwrap();
+    let seed = dir.path().join("seed.csv");
+    std::fs::write(
+        &seed,
+        "username,email,department\nada,ada@example.com,Math\n",
+    )
+    .unwrap();
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_jcbulk"))
+        .args([
+            "mock",
+            "--addr",
+            "127.0.0.1:0",
+            "-q",
+            "--seed-users",
+            "30",
+            "--seed-csv",
+            s(&seed),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next_line().await.unwrap().unwrap();
+    let (base, key) = first.split_once(' ').unwrap();
+    for (user, field, value) in [
+        ("user00029", "department", "Legal"),
+        ("ada", "department", "Math"),
+    ] {
+        let run = tokio::process::Command::new(env!("CARGO_BIN_EXE_jcbulk"))
+            .args(["users", "get", user, "-o", "json"])
+            .env("JC_BASE_URL", base)
+            .env("JC_API_KEY", key)
+            .output()
+            .await
+            .unwrap();
+        assert_eq!(
+            run.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let json: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+        assert_eq!(json[field], value);
+    }
+    child.kill().await.unwrap();
+}

@@ -1,10 +1,36 @@
 //! `jcbulk mock`: the local JumpCloud in the foreground.
 
 use crate::cli::{Global, MockArgs};
+use crate::csv_input::{CsvFile, Kind};
 use crate::exit::{CliError, CliResult, Exit};
 use jc_mock::{Admin, FaultConfig, MockConfig, MockServer, DEFAULT_API_KEY, DEFAULT_ORG_ID};
+use jc_models::BulkUserCreate;
 use std::io::Write;
 use std::time::Duration;
+
+/// The users of a `users create` CSV file; any problem stops (exit 2).
+fn seed_rows(path: &std::path::Path) -> CliResult<Vec<BulkUserCreate>> {
+    let mut file = CsvFile::open(path, Kind::Create).map_err(|problems| {
+        crate::commands::import::located(&path.display().to_string(), &problems, 0)
+    })?;
+    let (mut users, mut problems) = (Vec::new(), Vec::new());
+    while let Some(row) = file.next_row::<BulkUserCreate>() {
+        match row.record {
+            Ok(user) => users.push(user),
+            Err(found) => problems.extend(found),
+        }
+    }
+    problems.extend(file.fatal().cloned());
+    if problems.is_empty() {
+        Ok(users)
+    } else {
+        Err(crate::commands::import::located(
+            &format!("--seed-csv {}", path.display()),
+            &problems,
+            0,
+        ))
+    }
+}
 
 /// Starts the mock, prints `BASE_URL API_KEY` on the first line of stdout, serves until ^C.
 ///
@@ -24,10 +50,18 @@ pub async fn run(global: &Global, args: &MockArgs) -> CliResult {
         .admins(vec![Admin::single(key.clone(), DEFAULT_ORG_ID)])
         .process_rate(args.process_rate)
         .faults(faults)
+        .seed_users(args.seed_users)
         .request_log_capacity(0);
+    let seed = match &args.seed_csv {
+        Some(path) => seed_rows(path)?,
+        None => Vec::new(),
+    };
     let server = MockServer::start(config)
         .await
         .map_err(|e| CliError::other(format!("cannot listen on {}: {e}", args.addr)))?;
+    server
+        .seed_users(&server.default_org(), seed)
+        .map_err(|e| CliError::invalid(format!("--seed-csv: {e}")))?;
     let mut stdout = std::io::stdout();
     writeln!(stdout, "{} {}", server.base_url(), key)?;
     stdout.flush()?;

@@ -3,6 +3,7 @@
 pub mod demo;
 pub mod import;
 pub mod jobs;
+pub mod lookup;
 pub mod mock;
 pub mod users;
 pub mod userstates;

@@ -55,7 +55,11 @@ pub async fn run(global: &Global, command: &UsersCommand) -> CliResult {
                     .0,
             )
         }
+        UsersCommand::Get { user } => crate::commands::lookup::get(global, user).await,
         UsersCommand::Template { kind } => {
+            if matches!(kind, TemplateKind::Update) && !global.quiet {
+                eprintln!("# the key column may be `id`, `username` or `email` (with several, --match-by picks one; the default is id, then username, then email)");
+            }
             let text = template(match kind {
                 TemplateKind::Create => Kind::Create,
                 TemplateKind::Update => Kind::Update,

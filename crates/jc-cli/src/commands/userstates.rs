@@ -1,13 +1,15 @@
 //! `jcbulk userstates ...`.
 
-use crate::cli::{Global, ScheduleArgs, UserstatesCommand};
-use crate::commands::import::{located, Input};
+use crate::cli::{Global, ScheduleArgs, UserArgs, UserstatesCommand};
+use crate::commands::import::{check, Input};
 use crate::config::{client, format};
 use crate::csv_input::Kind;
 use crate::exit::{CliError, CliResult, Exit};
 use crate::output;
 use chrono::{DateTime, Local, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
-use jc_bulk::{CallOptions, Filter, ListScheduledOptions, Page};
+use jc_bulk::{
+    CallOptions, Filter, ListScheduledOptions, Page, Resolution, ResolveOptions, UserKey,
+};
 use jc_models::{
     BulkScheduledStatechangeCreate, BulkUserExpire, ScheduledUserstateResult, StateChange,
     Timestamp,
@@ -63,29 +65,68 @@ pub fn parse_at(text: &str) -> CliResult<DateTime<Utc>> {
     }
 }
 
-/// User ids from `--user-ids` (in memory) or from the `id` column of `--csv FILE|-`; every
-/// problem is reported with its line, and nothing is sent if there is one.
-fn ids_of(ids: &[String], csv: Option<&std::path::Path>) -> CliResult<Vec<String>> {
-    let input = match csv {
+/// The ids of the users `args` names: `--user-ids` as given; `--usernames`, `--emails` and the
+/// name columns of `--csv` resolved to ids first. Every problem is reported (with its line for a
+/// file), and nothing is sent if there is one.
+async fn ids_of(global: &Global, args: &UserArgs) -> CliResult<Vec<String>> {
+    let names = [("username", &args.usernames), ("email", &args.emails)];
+    if let Some((kind, list)) = names.into_iter().find(|(_, list)| !list.is_empty()) {
+        return resolve_list(global, kind, list).await;
+    }
+    let mut input = match &args.csv {
         Some(path) => Input::csv(path),
-        None => Input::ids("--user-ids", ids)?,
+        None => Input::ids("--user-ids", &args.user_ids)?,
     };
+    let mut checked = check::<BulkUserExpire>(&mut input, Kind::Target, args.match_by)?;
+    if let Some(by) = input.name_key() {
+        let client = client(global)?;
+        crate::commands::import::resolve_names(&client, &mut input, &mut checked, by).await?;
+    }
+    if checked.invalid() > 0 {
+        return Err(checked.error(&input.name()));
+    }
     let mut rows = input.rows(Kind::Target)?;
-    let (mut found, mut problems) = (Vec::new(), Vec::new());
+    let mut found = Vec::new();
     while let Some(row) = rows.next_row::<BulkUserExpire>() {
-        match row.record {
-            Ok(record) => found.extend(record.id),
-            Err(more) => problems.extend(more),
-        }
-    }
-    problems.extend(rows.fatal().cloned());
-    if !problems.is_empty() {
-        return Err(located(&input.name(), &problems, 0));
-    }
-    if found.is_empty() {
-        return Err(CliError::invalid(format!("{}: no user id", input.name())));
+        found.extend(row.record.ok().and_then(|record| record.id));
     }
     Ok(found)
+}
+
+/// `--usernames` / `--emails`, resolved; any that is not exactly one user is an error.
+async fn resolve_list(global: &Global, kind: &str, list: &[String]) -> CliResult<Vec<String>> {
+    let names: Vec<&str> = list
+        .iter()
+        .map(|n| n.trim())
+        .filter(|n| !n.is_empty())
+        .collect();
+    let keys = names.iter().map(|n| match kind {
+        "email" => UserKey::Email((*n).to_owned()),
+        _ => UserKey::Username((*n).to_owned()),
+    });
+    let call = CallOptions::new();
+    let found = client(global)?
+        .users(&call)
+        .resolve(keys, &ResolveOptions::default())
+        .await?;
+    let mut ids = Vec::new();
+    let mut problems = Vec::new();
+    for (name, resolution) in names.iter().zip(found) {
+        match resolution {
+            Resolution::Found(id) => ids.push(id.into_string()),
+            Resolution::Ambiguous(many) => problems.push(format!(
+                "ambiguous: {} users match {kind} `{name}`",
+                many.len()
+            )),
+            _ => problems.push(format!("no user with {kind} `{name}`")),
+        }
+    }
+    if problems.is_empty() && !ids.is_empty() {
+        Ok(ids)
+    } else {
+        problems.push("nothing was sent".into());
+        Err(CliError::invalid(problems.join("\n")))
+    }
 }
 
 async fn schedule(global: &Global, args: &ScheduleArgs) -> CliResult {
@@ -101,7 +142,7 @@ async fn schedule(global: &Global, args: &ScheduleArgs) -> CliResult {
         .to_ascii_uppercase()
         .parse()
         .map_err(|e: jc_models::UnknownValue| CliError::invalid(e.to_string()))?;
-    let ids = ids_of(&args.user_ids, args.csv.as_deref())?;
+    let ids = ids_of(global, &args.users).await?;
     let mut body = BulkScheduledStatechangeCreate::new(state, Timestamp::new(at), ids);
     if args.send_activation_emails {
         body.send_activation_emails = Some(true);
@@ -190,8 +231,8 @@ pub async fn run(global: &Global, command: &UserstatesCommand) -> CliResult {
                 _ => Exit::Partial,
             })
         }
-        UserstatesCommand::Next { user_ids, csv } => {
-            let ids = ids_of(user_ids, csv.as_deref())?;
+        UserstatesCommand::Next { users } => {
+            let ids = ids_of(global, users).await?;
             let client = client(global)?;
             let next = client.next_scheduled(&ids, &CallOptions::new()).await?;
             let results = next.results.unwrap_or_default();

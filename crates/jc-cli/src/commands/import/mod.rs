@@ -10,6 +10,7 @@ mod paths;
 mod signals;
 
 pub use input::{check, located, Checked, Input};
+pub use names::resolve as resolve_names;
 pub use outputs::Run;
 
 use crate::cli::{Format, Global, RunArgs};
