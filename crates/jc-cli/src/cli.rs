@@ -110,6 +110,8 @@ pub enum UsersCommand {
     Expire(TargetArgs),
     /// Unlock users
     Unlock(TargetArgs),
+    /// Write every matching user in the import's columns (`-o csv`, the default on a terminal too) or as JSON
+    Export(ExportArgs),
     /// Print one user (by id, username or e-mail) as the v1 API returns it
     Get {
         /// An id (24 hex digits), an e-mail (with `@`) or a username
@@ -121,6 +123,20 @@ pub enum UsersCommand {
         #[arg(value_enum)]
         kind: TemplateKind,
     },
+}
+
+/// Options of `users export`.
+#[derive(Debug, Args, Clone)]
+pub struct ExportArgs {
+    /// FIELD:OP:VALUE (ops: eq ne gt gte lt lte); repeat to require all
+    #[arg(long)]
+    pub filter: Vec<String>,
+    /// Add the read-only fields (created, activated, password_expired ...); `users update` ignores them
+    #[arg(long, conflicts_with = "for_update")]
+    pub all_fields: bool,
+    /// Exactly the columns `users update --csv` accepts, `id` first
+    #[arg(long = "for", value_name = "COMMAND", value_parser = ["update"])]
+    pub for_update: Option<String>,
 }
 
 /// Template kinds.

@@ -142,7 +142,8 @@ enum Column {
     Phone(String),
     Address(String, &'static str),
     Nested(&'static str, &'static str, Ty),
-    /// `username` / `email` in an expire, unlock or schedule file: a key only, never sent.
+    /// Never sent: `username` / `email` in an expire, unlock or schedule file (a key only), and
+    /// the read-only fields of an export in an update file (ignored).
     Key,
 }
 
@@ -191,6 +192,14 @@ impl Header {
 fn classify(kind: Kind, name: &str) -> Option<Column> {
     let lower = name.to_ascii_lowercase();
     if kind == Kind::Target && (lower == "username" || lower == "email") {
+        return Some(Column::Key);
+    }
+    // Read-only fields of `users export --all-fields`: ignored (section 23).
+    if kind == Kind::Update
+        && crate::commands::export::READ_ONLY
+            .iter()
+            .any(|f| f.eq_ignore_ascii_case(name))
+    {
         return Some(Column::Key);
     }
     if let Some((field, ty)) = kind

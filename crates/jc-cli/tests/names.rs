@@ -374,3 +374,112 @@ async fn the_mock_command_can_start_with_seeded_users() {
     }
     child.kill().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn export_for_update_edit_one_cell_and_update_changes_exactly_that() {
+    let mock = MockServer::start(MockConfig::default().seed_users(250))
+        .await
+        .unwrap();
+    let view = || async {
+        let run = jcbulk(
+            Some(&mock),
+            &["users", "export", "--all-fields", "-o", "ndjson"],
+        )
+        .await;
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.stdout
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .collect::<Vec<_>>()
+    };
+    let before = view().await;
+    assert_eq!(before.len(), 250);
+    let exported = jcbulk(
+        Some(&mock),
+        &["users", "export", "--for", "update", "-o", "csv"],
+    )
+    .await;
+    assert_eq!(exported.code, 0, "{}", exported.stderr);
+    let mut lines: Vec<String> = exported.stdout.lines().map(str::to_owned).collect();
+    assert_eq!(lines.len(), 251);
+    let header: Vec<&str> = lines[0].split(',').collect();
+    assert_eq!(header[0], "id");
+    for column in [
+        "username",
+        "email",
+        "department",
+        "attributes.costCenter",
+        "phoneNumbers.work",
+        "addresses.work.locality",
+    ] {
+        assert!(header.contains(&column), "{column} in {header:?}");
+    }
+    let target = lines
+        .iter()
+        .position(|l| l.contains(",user00042,"))
+        .unwrap();
+    let department = header.iter().position(|c| *c == "department").unwrap();
+    let mut cells: Vec<String> = lines[target].split(',').map(str::to_owned).collect();
+    assert_eq!(cells[department], "Sales");
+    cells[department] = "Research".into();
+    lines[target] = cells.join(",");
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("u.csv");
+    std::fs::write(&csv, lines.join("\n") + "\n").unwrap();
+
+    let run = jcbulk(
+        Some(&mock),
+        &["users", "update", "--csv", s(&csv), "-o", "json"],
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()["applied"], 250);
+    let after = view().await;
+    assert_eq!(after.len(), before.len());
+    for (old, new) in before.iter().zip(&after) {
+        let mut expected = old.clone();
+        if old["username"] == "user00042" {
+            expected["department"] = "Research".into();
+        }
+        assert_eq!(
+            new, &expected,
+            "every other field of every user is unchanged"
+        );
+    }
+    // With the read-only fields too: `users update` ignores them.
+    let all = jcbulk(
+        Some(&mock),
+        &[
+            "users",
+            "export",
+            "--all-fields",
+            "--filter",
+            "username:eq:user00001",
+            "-o",
+            "csv",
+        ],
+    )
+    .await;
+    assert!(
+        all.stdout
+            .lines()
+            .next()
+            .unwrap()
+            .contains("password_expired"),
+        "{}",
+        all.stdout
+    );
+    let file = dir.path().join("all.csv");
+    std::fs::write(&file, &all.stdout).unwrap();
+    let again = jcbulk(
+        Some(&mock),
+        &["users", "update", "--csv", s(&file), "-o", "json"],
+    )
+    .await;
+    assert_eq!(
+        (again.code, again.json()["applied"].as_u64()),
+        (0, Some(1)),
+        "{}",
+        again.stderr
+    );
+}

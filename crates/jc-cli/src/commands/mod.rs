@@ -1,6 +1,7 @@
 //! One module per command group.
 
 pub mod demo;
+pub mod export;
 pub mod import;
 pub mod jobs;
 pub mod lookup;

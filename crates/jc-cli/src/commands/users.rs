@@ -55,6 +55,7 @@ pub async fn run(global: &Global, command: &UsersCommand) -> CliResult {
                     .0,
             )
         }
+        UsersCommand::Export(args) => crate::commands::export::run(global, args).await,
         UsersCommand::Get { user } => crate::commands::lookup::get(global, user).await,
         UsersCommand::Template { kind } => {
             if matches!(kind, TemplateKind::Update) && !global.quiet {
