@@ -223,6 +223,9 @@ pub struct RunArgs {
     /// Continue the import of --journal: re-attach to submitted jobs, send only what never reached JumpCloud
     #[arg(long, requires = "journal")]
     pub resume: bool,
+    /// Update, expire, unlock: send records whose outcome is unknown once more (repeating them has the same effect); creates are settled by looking the users up
+    #[arg(long)]
+    pub resend_unknown: bool,
 }
 
 impl Default for RunArgs {
@@ -238,6 +241,7 @@ impl Default for RunArgs {
             failed_rows: None,
             journal: None,
             resume: false,
+            resend_unknown: false,
         }
     }
 }

@@ -9,6 +9,7 @@ use crate::import::journal::{stable_hash, ChunkInfo, JournalDecision};
 use crate::import::options::ImportOptions;
 use crate::import::outcome::{ImportEvent, Outcome, RecordOutcome};
 use crate::import::record::{BulkRecord, RecordKey};
+use crate::import::second_look::settle_unknown;
 use crate::import::STOPPED_BEFORE_SENDING;
 use crate::import::{mapping, InputRecord};
 use crate::response;
@@ -49,6 +50,8 @@ impl<R: BulkRecord> Segment<R> {
 pub(crate) struct Settled {
     pub(crate) outcomes: Vec<RecordOutcome>,
     pub(crate) job_id: Option<JobId>,
+    /// A second job, when records with an unknown outcome were sent again.
+    pub(crate) second_job: Option<JobId>,
     pub(crate) fatal: Option<String>,
 }
 
@@ -100,7 +103,7 @@ fn submission_failed(error: &Error) -> (Outcome, Option<String>) {
 }
 
 /// Why a chunk has no job.
-enum Submission {
+pub(crate) enum Submission {
     /// The submission failed.
     Failed(Error),
     /// The journal says an earlier submission's outcome is unknown.
@@ -110,7 +113,7 @@ enum Submission {
 }
 
 /// Sends a chunk (or, per the journal, re-attaches to its earlier job); returns the job id.
-async fn submit<R: BulkRecord>(
+pub(crate) async fn submit<R: BulkRecord>(
     client: &Client,
     values: &[R],
     options: &ImportOptions,
@@ -230,7 +233,7 @@ fn not_awaited(job_id: &JobId, records: usize) -> Vec<Outcome> {
 
 /// The outcome of each record of a chunk after its submission: from the job's results, or from
 /// why there is no job. Also the job, and a reason to stop submitting.
-async fn outcomes_of(
+pub(crate) async fn outcomes_of(
     client: &Client,
     submitted: Result<JobId, Submission>,
     chunk: usize,
@@ -291,6 +294,7 @@ pub(crate) async fn settle<R: BulkRecord>(
         return Settled {
             outcomes: settled,
             job_id: None,
+            second_job: None,
             fatal: None,
         };
     }
@@ -307,9 +311,25 @@ pub(crate) async fn settle<R: BulkRecord>(
         keys.len(),
     );
     let submitted = submit(&client, &values, &options, &mut info, &phase).await;
-    drop(values);
-    let (outcomes, created, fatal) =
+    let (mut outcomes, created, fatal) =
         outcomes_of(&client, submitted, chunk, &keys, &options, &events, &phase).await;
+    let second_job = match fatal {
+        None => {
+            settle_unknown(
+                &client,
+                &values,
+                &keys,
+                &mut outcomes,
+                &options,
+                chunk,
+                &events,
+                &phase,
+            )
+            .await
+        }
+        Some(_) => None,
+    };
+    drop(values);
     if let (Some(journal), true) = (&options.journal, created.is_some() && options.await_results) {
         journal.settled(&info).await;
     }
@@ -326,6 +346,7 @@ pub(crate) async fn settle<R: BulkRecord>(
     Settled {
         outcomes: settled,
         job_id: created,
+        second_job,
         fatal,
     }
 }

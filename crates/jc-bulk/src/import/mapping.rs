@@ -120,7 +120,8 @@ pub(crate) fn outcomes(
                     .unwrap_or_else(|| "JumpCloud rejected the record without a reason".into()),
             },
             Some(result) if result.is_terminal() => Outcome::Applied {
-                job_id: job_id.clone(),
+                job_id: Some(job_id.clone()),
+                note: None,
                 user_id: result
                     .user_id()
                     .map(UserId::from)
@@ -179,7 +180,8 @@ mod tests {
         assert_eq!(
             outcomes[1],
             Outcome::Applied {
-                job_id: "j".into(),
+                job_id: Some("j".into()),
+                note: None,
                 user_id: Some("u-b".into())
             }
         );

@@ -15,6 +15,7 @@ mod mapping;
 mod options;
 mod outcome;
 mod record;
+mod second_look;
 
 pub use journal::{ChunkInfo, Journal, JournalDecision};
 pub use options::{ImportOptions, MAX_CHUNK_SIZE, MAX_CONCURRENCY};
@@ -204,6 +205,7 @@ where
                     let settled = Settled {
                         outcomes,
                         job_id: None,
+                        second_job: None,
                         fatal: Some(reason),
                     };
                     (chunk, size, settled)
@@ -219,6 +221,7 @@ where
             let _ = self.events.send(ImportEvent::Stopped { reason }).await;
         }
         self.summary.jobs.extend(settled.job_id.clone());
+        self.summary.jobs.extend(settled.second_job.clone());
         for outcome in settled.outcomes {
             self.summary.count(&outcome.outcome);
             if !self.options.await_results && outcome.outcome.job_id().is_some() {

@@ -24,6 +24,7 @@ pub struct ImportOptions {
     pub(crate) org_id: Option<OrgId>,
     pub(crate) validate: bool,
     pub(crate) journal: Option<Arc<dyn Journal>>,
+    pub(crate) resend_unknown: bool,
 }
 
 impl std::fmt::Debug for ImportOptions {
@@ -38,6 +39,7 @@ impl std::fmt::Debug for ImportOptions {
             .field("org_id", &self.org_id)
             .field("validate", &self.validate)
             .field("journal", &self.journal.is_some())
+            .field("resend_unknown", &self.resend_unknown)
             .finish()
     }
 }
@@ -54,6 +56,7 @@ impl Default for ImportOptions {
             org_id: None,
             validate: true,
             journal: None,
+            resend_unknown: false,
         }
     }
 }
@@ -133,6 +136,15 @@ impl ImportOptions {
     #[must_use]
     pub fn journal(mut self, journal: Arc<dyn Journal>) -> Self {
         self.journal = Some(journal);
+        self
+    }
+
+    /// Send updates, expiries and unlocks whose outcome is unknown (their submission may or may
+    /// not have reached JumpCloud) once more: repeating them has the same effect (default
+    /// false). Creates are always settled by looking the users up first.
+    #[must_use]
+    pub fn resend_unknown(mut self, resend: bool) -> Self {
+        self.resend_unknown = resend;
         self
     }
 

@@ -9,10 +9,12 @@ use jc_models::{JobId, UserId};
 pub enum Outcome {
     /// JumpCloud applied it.
     Applied {
-        /// The job.
-        job_id: JobId,
+        /// The job; `None` when a lookup confirmed a create whose job is not known.
+        job_id: Option<JobId>,
         /// The user created or changed, when known.
         user_id: Option<UserId>,
+        /// How it was established, when not by the job's result (`confirmed by lookup`).
+        note: Option<String>,
     },
     /// JumpCloud rejected it.
     Failed {
@@ -49,16 +51,18 @@ impl Outcome {
     /// The job, when there is one.
     pub fn job_id(&self) -> Option<&JobId> {
         match self {
-            Self::Applied { job_id, .. } => Some(job_id),
-            Self::Failed { job_id, .. } | Self::Unknown { job_id, .. } => job_id.as_ref(),
+            Self::Applied { job_id, .. }
+            | Self::Failed { job_id, .. }
+            | Self::Unknown { job_id, .. } => job_id.as_ref(),
             Self::NotSubmitted { .. } => None,
         }
     }
 
-    /// The reason, when it was not applied.
+    /// The reason, when it was not applied; for an applied record, how it was established when
+    /// not by its job's result.
     pub fn reason(&self) -> Option<&str> {
         match self {
-            Self::Applied { .. } => None,
+            Self::Applied { note, .. } => note.as_deref(),
             Self::Failed { reason, .. }
             | Self::NotSubmitted { reason }
             | Self::Unknown { reason, .. } => Some(reason),

@@ -24,7 +24,7 @@ pub struct RecordKey {
 }
 
 /// A record type of a bulk job.
-pub trait BulkRecord: Serialize + Validate + Send + Sync + 'static {
+pub trait BulkRecord: Serialize + Validate + Clone + Send + Sync + 'static {
     /// A name for messages (`create`, `update`, `expire`, `unlock`).
     const OPERATION: &'static str;
 

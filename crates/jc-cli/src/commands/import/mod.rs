@@ -196,6 +196,7 @@ fn options<R: BulkRecord>(job: &Job<'_>, name: &str) -> CliResult<ImportOptions>
         .map_err(invalid)?
         .wait(wait)
         .await_results(!args.no_wait)
+        .resend_unknown(args.resend_unknown)
         .validate(false);
     if let Some(source) = job.creation_source {
         let source = source
@@ -282,6 +283,9 @@ fn print_summary(global: &Global, name: &str, args: &RunArgs, run: &Run) -> CliR
     }
     if s.unknown > 0 {
         crate::output::line(format_args!("note: {} records have an unknown outcome: check them in JumpCloud before sending them again", s.unknown))?;
+        if !args.resend_unknown {
+            crate::output::line("note: for updates, expiries and unlocks, --resend-unknown sends them once more (repeating them has the same effect)")?;
+        }
     }
     Ok(())
 }
