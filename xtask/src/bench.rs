@@ -86,8 +86,14 @@ fn write_data(dir: &Path, n: usize, chunks: Option<&Path>) -> Result<PathBuf, St
 
 /// A `jcbulk mock` process on a free port: (child, base URL, API key).
 fn start_mock(jcbulk: &Path) -> Result<(Child, String, String), String> {
+    start_mock_with(jcbulk, &[])
+}
+
+/// A `jcbulk mock` process with extra arguments (`--seed-users N`).
+fn start_mock_with(jcbulk: &Path, extra: &[&str]) -> Result<(Child, String, String), String> {
     let mut child = Command::new(jcbulk)
         .args(["mock", "--addr", "127.0.0.1:0", "-q"])
+        .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -188,6 +194,37 @@ fn write_mixed(dir: &Path, n: usize) -> Result<PathBuf, String> {
     }
     out.flush().map_err(|e| e.to_string())?;
     Ok(csv)
+}
+
+/// `jcbulk users export -o csv` of an org of `users` seeded users: wall time, peak RSS, rows.
+fn export(jcbulk: &Path, users: usize) -> Result<Value, String> {
+    let seed = users.to_string();
+    let (mut mock, base, key) = start_mock_with(jcbulk, &["--seed-users", &seed])?;
+    let result = (|| {
+        let (wall, peak, out) = measure(
+            Command::new(jcbulk)
+                .args([
+                    "users",
+                    "export",
+                    "--for",
+                    "update",
+                    "-o",
+                    "csv",
+                    "-q",
+                    "--max-rps",
+                    "100000",
+                ])
+                .env("JC_BASE_URL", &base)
+                .env("JC_API_KEY", &key),
+        )?;
+        let rows = out.lines().count().saturating_sub(1);
+        Ok(
+            json!({"wall_s": wall.as_secs_f64(), "users": rows, "users_per_s": rows as f64 / wall.as_secs_f64(), "requests": mock_requests(&base)?, "peak_rss_mb": peak as f64 / 1024.0}),
+        )
+    })();
+    let _ = mock.kill();
+    let _ = mock.wait();
+    result
 }
 
 fn import(jcbulk: &Path, csv: &Path, extra: &[&str]) -> Result<Value, String> {
@@ -353,6 +390,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
     } else {
         None
     };
+    let exported = if options.memory_rows > 0 {
+        eprintln!("bench: export of 100,000 users");
+        Some(export(&jcbulk, 100_000)?)
+    } else {
+        None
+    };
     let (csv_micro, decode_micro) = if options.micro {
         eprintln!("bench: microbenchmarks");
         (
@@ -373,6 +416,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         "import": {"users": options.users, "jcbulk": ours, "lower_bound": bound, "ratio": ratio, "target_ratio": 1.25},
         "memory": memory,
         "mixed_validity": mixed,
+        "export": exported,
         "micro": {"csv_to_json": csv_micro, "decode_results": decode_micro, "target_csv_records_per_s": 200_000},
     });
     std::fs::write(
@@ -419,6 +463,15 @@ pub fn run(args: &[String]) -> Result<(), String> {
             f(m, "users_per_s"),
             m["requests"],
             f(m, "peak_rss_mb")
+        );
+    }
+    if let Some(e) = &exported {
+        println!(
+            "export   100000 users to CSV     {:>7.2}  {:>8.0}  {:>10}  {:>10.1} (target < 50)",
+            f(e, "wall_s"),
+            f(e, "users_per_s"),
+            e["requests"],
+            f(e, "peak_rss_mb")
         );
     }
     if let (Some(csv), Some(decode)) = (&csv_micro, &decode_micro) {

@@ -52,6 +52,9 @@ pub struct Global {
     /// API base URL (default: the region's)
     #[arg(long, env = "JC_BASE_URL", global = true)]
     pub base_url: Option<String>,
+    /// v1 API root for user lookups, when --base-url does not end in /v2 (default: the base URL without /v2)
+    #[arg(long, env = "JC_V1_BASE_URL", global = true)]
+    pub v1_base_url: Option<String>,
     /// JumpCloud region
     #[arg(long, value_enum, global = true)]
     pub region: Option<RegionArg>,

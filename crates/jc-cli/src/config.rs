@@ -71,6 +71,9 @@ pub fn client(global: &Global) -> Result<Client, CliError> {
         .ca_files(global.ca_cert.clone())
         .allow_insecure_http(global.allow_insecure_http);
     let mut builder = Client::builder().api_key(key).base_url(base).http(http);
+    if let Some(v1) = global.v1_base_url.clone().filter(|u| !u.trim().is_empty()) {
+        builder = builder.v1_base_url(v1);
+    }
     if let Some(org) = global.org_id.clone().filter(|o| !o.trim().is_empty()) {
         builder = builder.org_id(org);
     }

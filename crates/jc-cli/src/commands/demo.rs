@@ -79,6 +79,7 @@ fn demo_global(global: &Global, server: &MockServer) -> Global {
         api_key: Some(server.api_key().into()),
         org_id: None,
         base_url: Some(server.base_url()),
+        v1_base_url: None,
         region: None,
         output: Some(Format::Table),
         timeout: global.timeout,
