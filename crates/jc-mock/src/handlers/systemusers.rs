@@ -161,7 +161,10 @@ pub(crate) fn list(shared: &Shared, request: &ApiRequest) -> Reply {
         Ok(bounds) => bounds,
         Err(reply) => return reply,
     };
-    let sort = request.param("sort").map(str::trim).filter(|s| !s.is_empty());
+    let sort = request
+        .param("sort")
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
     let filters_given = !request.params("filter").is_empty();
     if !filters_given && sort.is_none_or(|s| s == "_id") {
         // The common paging case, without converting the whole org on every page: the store
@@ -174,7 +177,10 @@ pub(crate) fn list(shared: &Shared, request: &ApiRequest) -> Reply {
             .take(limit)
             .map(|u| project(user_json(u), request.param("fields")))
             .collect();
-        return Reply::json(StatusCode::OK, json!({ "totalCount": users.len(), "results": results }));
+        return Reply::json(
+            StatusCode::OK,
+            json!({ "totalCount": users.len(), "results": results }),
+        );
     }
     let mut filters = Vec::new();
     for text in request.params("filter") {
