@@ -1,5 +1,6 @@
 //! `Client` and its builder.
 
+use crate::credentials::Credentials;
 use crate::error::{Error, InvalidInput};
 use crate::import::{BulkRecord, ImportOptions};
 use crate::request::Endpoint;
@@ -143,7 +144,7 @@ impl HttpSettings {
 #[must_use]
 pub struct ClientBuilder {
     base_url: Option<String>,
-    api_key: Option<ApiKey>,
+    credentials: Option<Credentials>,
     org_id: Option<OrgId>,
     user_agent: Option<String>,
     v1_base_url: Option<String>,
@@ -155,7 +156,7 @@ impl std::fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("base_url", &self.base_url)
-            .field("api_key", &self.api_key)
+            .field("credentials", &self.credentials)
             .field("org_id", &self.org_id)
             .field("custom_transport", &self.transport.is_some())
             .field("http", &self.http)
@@ -164,9 +165,15 @@ impl std::fmt::Debug for ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// The API key (required).
+    /// The API key (or [`ClientBuilder::credentials`]: one of them is required).
     pub fn api_key(mut self, key: impl Into<ApiKey>) -> Self {
-        self.api_key = Some(key.into());
+        self.credentials = Some(Credentials::ApiKey(key.into()));
+        self
+    }
+
+    /// The credentials: an API key or a service account.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
         self
     }
 
@@ -218,13 +225,24 @@ impl ClientBuilder {
     /// No API key, a bad base URL, or (default transport) a TLS or proxy setting that does not
     /// work; without the `hyper` feature, no transport.
     pub fn build(self) -> Result<Client, Error> {
-        let key = self.api_key.ok_or_else(|| {
-            Error::Config("no API key: set one with ClientBuilder::api_key".into())
+        let credentials = self.credentials.ok_or_else(|| {
+            Error::Config(
+                "no credentials: set an API key (ClientBuilder::api_key) or a service account (ClientBuilder::credentials)"
+                    .into(),
+            )
         })?;
         let base = self
             .base_url
             .unwrap_or_else(|| Region::Us.base_url().to_owned());
-        let mut endpoint = Endpoint::new(&base, key.clone())?
+        let key = match &credentials {
+            Credentials::ApiKey(key) => Some(key.clone()),
+            _ => None,
+        };
+        let endpoint = match &key {
+            Some(key) => Endpoint::new(&base, key.clone())?,
+            None => Endpoint::without_key(&base)?,
+        };
+        let mut endpoint = endpoint
             .with_org(self.org_id)
             .with_v1_base_url(self.v1_base_url);
         if let Some(agent) = &self.user_agent {
@@ -234,7 +252,25 @@ impl ClientBuilder {
             Some(transport) => transport,
             None => default_transport(&self.http, &base)?,
         };
-        let secrets = vec![key.expose().as_bytes().to_vec()];
+        let (transport, secrets) = match credentials {
+            Credentials::ApiKey(key) => (transport, vec![key.expose().as_bytes().to_vec()]),
+            Credentials::ServiceAccount {
+                client_id,
+                client_secret,
+                token_url,
+            } => {
+                let secrets = vec![client_secret.expose().as_bytes().to_vec()];
+                let account = jc_transport::ServiceAccount {
+                    client_id,
+                    client_secret,
+                    token_url: token_url
+                        .unwrap_or_else(|| crate::credentials::token_url_for(&base)),
+                };
+                let layered: Arc<dyn Transport> =
+                    Arc::new(jc_transport::BearerAuth::new(transport, account));
+                (layered, secrets)
+            }
+        };
         Ok(Client {
             inner: Arc::new(Inner {
                 endpoint,

@@ -38,6 +38,7 @@
 
 mod client;
 mod control;
+mod credentials;
 mod driven;
 mod error;
 mod filter;
@@ -53,6 +54,7 @@ mod wait;
 
 pub use client::{Client, ClientBuilder, HttpSettings, Region};
 pub use control::ImportControl;
+pub use credentials::{token_url_for, Credentials};
 pub use error::{ApiError, Error, InvalidInput};
 pub use filter::Filter;
 pub use import::{
@@ -60,6 +62,7 @@ pub use import::{
     InputRecord, Journal, JournalDecision, Outcome, RecordKey, RecordOutcome, MAX_CHUNK_SIZE,
     MAX_CONCURRENCY,
 };
+pub use jc_transport::Secret;
 pub use ops::{Legacy, Resolution, ResolveOptions, UserKey, Users};
 pub use options::{
     CallOptions, CreateUsersOptions, ListScheduledOptions, Page, UpdateUsersOptions,

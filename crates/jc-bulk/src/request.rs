@@ -23,7 +23,7 @@ use serde::Serialize;
 #[derive(Debug, Clone)]
 pub struct Endpoint {
     base_url: String,
-    api_key: ApiKey,
+    api_key: Option<ApiKey>,
     org_id: Option<OrgId>,
     user_agent: HeaderValue,
     v1_base_url: Option<String>,
@@ -38,6 +38,19 @@ impl Endpoint {
     /// # Errors
     /// A base URL that is not an absolute http(s) URL.
     pub fn new(base_url: &str, api_key: ApiKey) -> Result<Self, Error> {
+        Self::with_credentials(base_url, Some(api_key))
+    }
+
+    /// An endpoint whose requests carry no `x-api-key` (a [`jc_transport::BearerAuth`] layer
+    /// authenticates them).
+    ///
+    /// # Errors
+    /// A base URL that is not an absolute http(s) URL.
+    pub fn without_key(base_url: &str) -> Result<Self, Error> {
+        Self::with_credentials(base_url, None)
+    }
+
+    fn with_credentials(base_url: &str, api_key: Option<ApiKey>) -> Result<Self, Error> {
         let base_url = base_url.trim().trim_end_matches('/').to_owned();
         let uri: http::Uri = base_url
             .parse()
@@ -168,10 +181,13 @@ impl Endpoint {
             .uri(url)
             .header(http::header::ACCEPT, "application/json")
             .header(http::header::USER_AGENT, self.user_agent.clone());
-        let mut key = HeaderValue::from_str(self.api_key.expose())
-            .map_err(|_| Error::Config("the API key holds characters a header cannot".into()))?;
-        key.set_sensitive(true);
-        builder = builder.header("x-api-key", key);
+        if let Some(api_key) = &self.api_key {
+            let mut key = HeaderValue::from_str(api_key.expose()).map_err(|_| {
+                Error::Config("the API key holds characters a header cannot".into())
+            })?;
+            key.set_sensitive(true);
+            builder = builder.header("x-api-key", key);
+        }
         if let Some(org) = org_override
             .or(self.org_id.as_deref())
             .filter(|o| !o.trim().is_empty())

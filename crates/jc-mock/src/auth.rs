@@ -2,6 +2,7 @@
 
 use crate::config::Admin;
 use crate::ids::is_object_id;
+use crate::oauth::Tokens;
 use crate::reply::{field_violation, Reply};
 use http::{HeaderMap, StatusCode};
 use serde_json::json;
@@ -21,10 +22,26 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter(|v| !v.is_empty())
 }
 
-/// Checks `x-api-key` and `x-org-id`. An empty `x-org-id` is the same as none (section 17).
-pub(crate) fn authenticate(admins: &[Admin], headers: &HeaderMap) -> Result<Caller, Reply> {
+/// Checks the credentials (`x-api-key`, or `Authorization: Bearer` with a token the mock issued
+/// and that has not expired, section 24) and `x-org-id`. An empty `x-org-id` is the same as
+/// none (section 17).
+pub(crate) fn authenticate(
+    admins: &[Admin],
+    tokens: &Tokens,
+    headers: &HeaderMap,
+) -> Result<Caller, Reply> {
     let unauthorized = || Reply::error(StatusCode::UNAUTHORIZED, "Unauthorized");
-    let key = header(headers, "x-api-key").ok_or_else(unauthorized)?;
+    let bearer = header(headers, "authorization")
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .map(str::trim);
+    let token_key;
+    let key = match bearer {
+        Some(token) => {
+            token_key = tokens.admin_key(token).ok_or_else(unauthorized)?;
+            token_key.as_str()
+        }
+        None => header(headers, "x-api-key").ok_or_else(unauthorized)?,
+    };
     let (admin_index, admin) = admins
         .iter()
         .enumerate()

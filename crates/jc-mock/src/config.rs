@@ -44,6 +44,37 @@ impl Admin {
     }
 }
 
+/// The service-account client the mock registers by default (CONTRACT.md section 24).
+pub const DEFAULT_CLIENT_ID: &str = "jcmock-client";
+/// Its secret.
+pub const DEFAULT_CLIENT_SECRET: &str = "jcmock-client-secret";
+
+/// A service account: its id and secret, and the admin (by API key) whose orgs it acts on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthClient {
+    /// `client_id`.
+    pub client_id: String,
+    /// `client_secret`.
+    pub client_secret: String,
+    /// The API key of the admin it acts as.
+    pub admin_api_key: String,
+}
+
+impl OAuthClient {
+    /// A client acting as the admin with `admin_api_key`.
+    pub fn new(
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+        admin_api_key: impl Into<String>,
+    ) -> Self {
+        Self {
+            client_id: client_id.into(),
+            client_secret: client_secret.into(),
+            admin_api_key: admin_api_key.into(),
+        }
+    }
+}
+
 /// The configuration of a [`MockServer`](crate::MockServer).
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -67,6 +98,11 @@ pub struct MockConfig {
     pub request_log_capacity: usize,
     /// State of users created without `state`. Default `ACTIVATED`.
     pub default_user_state: String,
+    /// Service accounts served by `POST /oauth2/token`. Default: [`DEFAULT_CLIENT_ID`] acting
+    /// as the default admin.
+    pub oauth_clients: Vec<OAuthClient>,
+    /// Lifetime of the tokens it issues, in seconds. Default 3600.
+    pub token_lifetime_secs: u64,
 }
 
 impl Default for MockConfig {
@@ -81,6 +117,12 @@ impl Default for MockConfig {
             faults: FaultConfig::default(),
             request_log_capacity: 10_000,
             default_user_state: "ACTIVATED".into(),
+            oauth_clients: vec![OAuthClient::new(
+                DEFAULT_CLIENT_ID,
+                DEFAULT_CLIENT_SECRET,
+                DEFAULT_API_KEY,
+            )],
+            token_lifetime_secs: 3600,
         }
     }
 }
@@ -89,6 +131,20 @@ impl MockConfig {
     /// The defaults.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Register a service account (besides the default one).
+    #[must_use]
+    pub fn oauth_client(mut self, client: OAuthClient) -> Self {
+        self.oauth_clients.push(client);
+        self
+    }
+
+    /// Tokens live `seconds` (so that tests see expiry).
+    #[must_use]
+    pub fn token_lifetime(mut self, seconds: u64) -> Self {
+        self.token_lifetime_secs = seconds;
+        self
     }
 
     /// Listen on `addr`.

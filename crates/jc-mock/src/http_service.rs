@@ -105,7 +105,7 @@ fn serve(shared: &Shared, parts: &http::request::Parts, body: Bytes) -> Reply {
             return Reply::error(StatusCode::NOT_FOUND, format!("no operation at {path}"))
         }
     };
-    let caller = match authenticate(&shared.config.admins, &parts.headers) {
+    let caller = match authenticate(&shared.config.admins, &shared.tokens, &parts.headers) {
         Ok(caller) => caller,
         Err(reply) => return reply,
     };
@@ -163,6 +163,16 @@ async fn handle(
     shared
         .log
         .record(parts.method.as_str(), &parts.uri, &parts.headers, &body);
+    if parts.uri.path() == crate::oauth::TOKEN_PATH && parts.method == http::Method::POST {
+        let config = &shared.config;
+        let reply = shared.tokens.token(
+            &config.oauth_clients,
+            config.token_lifetime_secs,
+            &parts.headers,
+            &body,
+        );
+        return Ok(encode(&shared, reply, false));
+    }
     let decision = shared.faults.decide(
         parts.method.as_str(),
         parts.uri.path(),

@@ -34,6 +34,7 @@ mod http_service;
 mod ids;
 mod log;
 mod mock_server;
+mod oauth;
 mod processor;
 mod query;
 mod reply;
@@ -43,10 +44,14 @@ mod shared;
 mod store;
 
 pub use clock::MockClock;
-pub use config::{Admin, MockConfig, DEFAULT_API_KEY, DEFAULT_ORG_ID};
+pub use config::{
+    Admin, MockConfig, OAuthClient, DEFAULT_API_KEY, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET,
+    DEFAULT_ORG_ID,
+};
 pub use faults::{Decision, Fault, FaultConfig};
 pub use http_service::STATS_PATH;
 pub use log::LoggedRequest;
 pub use mock_server::MockServer;
+pub use oauth::TOKEN_PATH;
 pub use seed::seed_user;
 pub use store::{JobKind, MockJob, MockUser, ScheduledChange};

@@ -255,6 +255,21 @@ impl MockServer {
         Ok(id)
     }
 
+    /// Requests received by the token endpoint.
+    pub fn token_requests(&self) -> u64 {
+        self.shared.tokens.requests()
+    }
+
+    /// Revokes every token issued so far: the next call with one is a 401.
+    pub fn revoke_tokens(&self) {
+        self.shared.tokens.revoke_all();
+    }
+
+    /// The URL of the token endpoint.
+    pub fn token_url(&self) -> String {
+        format!("http://{}{}", self.addr, crate::oauth::TOKEN_PATH)
+    }
+
     /// Every job of `org`, in submission order.
     pub fn jobs(&self, org: &str) -> Vec<MockJob> {
         self.with_org(org, |o| {

@@ -25,6 +25,8 @@ pub(crate) struct Shared {
     pub(crate) requests: std::sync::atomic::AtomicU64,
     /// While set, the processor leaves queued jobs alone.
     pub(crate) paused: std::sync::atomic::AtomicBool,
+    /// Issued service-account tokens.
+    pub(crate) tokens: crate::oauth::Tokens,
 }
 
 impl Shared {
@@ -50,6 +52,7 @@ impl Shared {
             work: Notify::new(),
             paused: std::sync::atomic::AtomicBool::new(false),
             requests: std::sync::atomic::AtomicU64::new(0),
+            tokens: crate::oauth::Tokens::default(),
         }
     }
 

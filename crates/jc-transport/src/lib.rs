@@ -35,6 +35,7 @@
 //! # });
 //! ```
 
+mod auth;
 mod error;
 #[cfg(feature = "hyper")]
 mod hyper_transport;
@@ -48,6 +49,7 @@ mod timeout;
 mod trace;
 mod transport;
 
+pub use auth::{BearerAuth, Secret, ServiceAccount};
 pub use error::{BoxError, Delivery, ErrorKind, TransportError};
 #[cfg(feature = "hyper")]
 pub use hyper_transport::{BuildError, HyperTransport, HyperTransportBuilder, Proxy};

@@ -3,5 +3,6 @@
 
 mod custom_transport;
 mod e2e;
+mod service_account;
 mod users;
 mod wire;
