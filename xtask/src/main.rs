@@ -3,6 +3,7 @@
 
 mod bench;
 mod lower_bound;
+mod man;
 
 use std::process::{Command, ExitCode};
 
@@ -17,7 +18,8 @@ const USAGE: &str = "usage: cargo xtask <ci|fmt|lint|test|bench|fuzz>
   bench [--users N] [--memory-rows N] [--no-micro]
         release builds; import vs raw lower bound, memory, microbenchmarks;
         prints a table and writes target/bench/report.json
-  fuzz  [--seconds N]  the fuzz tests with many cases, for a bounded time";
+  fuzz  [--seconds N]  the fuzz tests with many cases, for a bounded time
+  man   man pages of jcbulk and every subcommand into target/man/";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -27,6 +29,7 @@ fn main() -> ExitCode {
         "bench" => Some(bench::run(rest)),
         "lower-bound" => Some(lower_bound::run(rest)),
         "fuzz" => Some(fuzz(rest)),
+        "man" => Some(man::run().map(drop)),
         _ => None,
     };
     if let Some(outcome) = special {

@@ -41,11 +41,23 @@ pub enum RegionArg {
 }
 
 /// Options for every command; flags win over environment variables.
-#[derive(Debug, Args)]
+#[derive(Debug, Args, Clone)]
 pub struct Global {
     /// JumpCloud API key
     #[arg(long, env = "JC_API_KEY", hide_env_values = true, global = true)]
     pub api_key: Option<jc_bulk::ApiKey>,
+    /// Service account client id (its secret: JC_CLIENT_SECRET or --client-secret-file, never a flag)
+    #[arg(long, env = "JC_CLIENT_ID", global = true)]
+    pub client_id: Option<String>,
+    /// File holding the service account's secret (readable by its owner only)
+    #[arg(long, value_name = "FILE", global = true)]
+    pub client_secret_file: Option<PathBuf>,
+    /// Token endpoint of the service account (default: the region's)
+    #[arg(long, global = true)]
+    pub token_url: Option<String>,
+    /// Named profile of the config file ($JCBULK_CONFIG or ~/.config/jcbulk/config.toml)
+    #[arg(long, env = "JC_PROFILE", global = true)]
+    pub profile: Option<String>,
     /// Organization id (multi-tenant admins)
     #[arg(long, env = "JC_ORG_ID", global = true)]
     pub org_id: Option<String>,
@@ -100,6 +112,27 @@ pub enum Command {
     Mock(MockArgs),
     /// The main job, end to end, against the embedded mock: import, report, schedule
     Demo(DemoArgs),
+    /// Named profiles of the config file
+    #[command(subcommand)]
+    Profiles(ProfilesCommand),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    Completions {
+        /// The shell
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+/// `profiles` commands.
+#[derive(Debug, Subcommand)]
+pub enum ProfilesCommand {
+    /// List the profiles (never a secret)
+    List,
+    /// Make one authenticated read with a profile and say whether its credentials, org and region work
+    Check {
+        /// The profile (default: --profile, JC_PROFILE, or `default`)
+        name: Option<String>,
+    },
 }
 
 /// `users` commands.

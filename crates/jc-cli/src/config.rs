@@ -1,8 +1,9 @@
 //! Turns the global options into a client, an output format, and logging.
 
 use crate::cli::{Format, Global, RegionArg};
-use crate::exit::CliError;
-use jc_bulk::{Client, HttpSettings, Region};
+use crate::exit::{CliError, CliResult};
+use crate::profiles::{read_secret_file, Profile};
+use jc_bulk::{Client, Credentials, HttpSettings, Region};
 use std::io::IsTerminal;
 use std::time::Duration;
 
@@ -35,26 +36,147 @@ pub fn init_logging(global: &Global) {
         .try_init();
 }
 
-/// The API client from the global options.
-///
-/// # Errors
-/// No API key (a one-line error that says how to set it), or a bad setting.
-pub fn client(global: &Global) -> Result<Client, CliError> {
+/// Where the client goes and who it is, from the flags, the environment and the profile (in
+/// that order of precedence).
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// The API base URL.
+    pub base_url: String,
+    /// The org, if any.
+    pub org_id: Option<String>,
+    /// The credentials.
+    pub credentials: Credentials,
+    /// The profile used, if any.
+    pub profile: Option<String>,
+}
+
+fn region_url(region: RegionArg) -> &'static str {
+    match region {
+        RegionArg::Us => Region::Us.base_url(),
+        RegionArg::Eu => Region::Eu.base_url(),
+        RegionArg::In => Region::In.base_url(),
+    }
+}
+
+fn profile_region(region: crate::profiles::Region) -> RegionArg {
+    match region {
+        crate::profiles::Region::Us => RegionArg::Us,
+        crate::profiles::Region::Eu => RegionArg::Eu,
+        crate::profiles::Region::In => RegionArg::In,
+    }
+}
+
+fn nonempty(text: Option<&String>) -> Option<String> {
+    text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
+}
+
+/// The service account's secret: `--client-secret-file`, else `JC_CLIENT_SECRET`, else the
+/// profile's reference.
+fn client_secret(global: &Global, profile: &Profile) -> CliResult<String> {
+    if let Some(file) = &global.client_secret_file {
+        return read_secret_file("--client-secret-file", file);
+    }
+    if let Some(secret) = nonempty(std::env::var("JC_CLIENT_SECRET").ok().as_ref()) {
+        return Ok(secret);
+    }
+    if let Some(name) = &profile.client_secret_env {
+        return nonempty(std::env::var(name).ok().as_ref()).ok_or_else(|| {
+            CliError::invalid(format!("the profile's client_secret_env {name} is not set"))
+        });
+    }
+    if let Some(file) = &profile.client_secret_file {
+        return read_secret_file("the profile's client_secret_file", file);
+    }
+    Err(CliError::invalid(
+        "a client id needs its secret: set JC_CLIENT_SECRET or pass --client-secret-file FILE",
+    ))
+}
+
+/// The credentials: a flag (or its environment variable) wins over the profile; an API key
+/// and a client id both given by flags or environment are a usage error.
+fn credentials(global: &Global, profile: &Profile) -> CliResult<Credentials> {
     let key = global
         .api_key
         .clone()
-        .filter(|key| !key.expose().trim().is_empty())
-        .ok_or_else(|| {
-            CliError::invalid(
-                "no API key: pass --api-key KEY or set JC_API_KEY (JumpCloud admin console > API Settings)",
-            )
-        })?;
-    let base = match (&global.base_url, global.region) {
-        (Some(url), _) => url.clone(),
-        (None, Some(RegionArg::Eu)) => Region::Eu.base_url().to_owned(),
-        (None, Some(RegionArg::In)) => Region::In.base_url().to_owned(),
-        (None, _) => Region::Us.base_url().to_owned(),
+        .filter(|k| !k.expose().trim().is_empty());
+    let client = nonempty(global.client_id.as_ref());
+    let token_url = nonempty(global.token_url.as_ref()).or(profile.token_url.clone());
+    let account = |client_id: String| -> CliResult<Credentials> {
+        Ok(Credentials::ServiceAccount {
+            client_id,
+            client_secret: jc_bulk::Secret::new(client_secret(global, profile)?),
+            token_url: token_url.clone(),
+        })
     };
+    match (key, client) {
+        (Some(_), Some(_)) => Err(CliError::invalid(
+            "give an API key or a service account's client id, not both",
+        )),
+        (Some(key), None) => Ok(Credentials::ApiKey(key)),
+        (None, Some(client)) => account(client),
+        (None, None) => match (&profile.api_key_env, &profile.client_id) {
+            (Some(_), Some(_)) => Err(CliError::invalid(
+                "the profile gives both api_key_env and client_id: keep one",
+            )),
+            (Some(name), None) => nonempty(std::env::var(name).ok().as_ref())
+                .map(|key| Credentials::ApiKey(key.into()))
+                .ok_or_else(|| CliError::invalid(format!("the profile's api_key_env {name} is not set"))),
+            (None, Some(client)) => account(client.clone()),
+            (None, None) => Err(CliError::invalid(
+                "no credentials: pass --api-key KEY or set JC_API_KEY (JumpCloud admin console > API Settings), or --client-id with JC_CLIENT_SECRET, or choose a profile",
+            )),
+        },
+    }
+}
+
+/// Resolves the target of `global`.
+///
+/// # Errors
+/// A bad or unknown profile, missing or conflicting credentials, an unreadable secret (exit 2).
+pub fn target(global: &Global) -> CliResult<Target> {
+    let selected = crate::profiles::select(global.profile.as_deref())?;
+    let (name, profile) = match selected {
+        Some((name, profile)) => (Some(name), profile),
+        None => (None, Profile::default()),
+    };
+    let base_url = nonempty(global.base_url.as_ref())
+        .or_else(|| global.region.map(|r| region_url(r).to_owned()))
+        .or_else(|| profile.base_url.clone())
+        .or_else(|| {
+            profile
+                .region
+                .map(|r| region_url(profile_region(r)).to_owned())
+        })
+        .unwrap_or_else(|| Region::Us.base_url().to_owned());
+    let org_id = nonempty(global.org_id.as_ref()).or(profile.org_id.clone());
+    let credentials = credentials(global, &profile)?;
+    tracing::info!(
+        credentials = %credentials.describe(),
+        profile = name.as_deref().unwrap_or("(none)"),
+        base_url = %base_url,
+        "jcbulk target"
+    );
+    Ok(Target {
+        base_url,
+        org_id,
+        credentials,
+        profile: name,
+    })
+}
+
+/// The API client from the global options.
+///
+/// # Errors
+/// No credentials (a one-line error that says how to set them), or a bad setting.
+pub fn client(global: &Global) -> Result<Client, CliError> {
+    client_for(global, target(global)?)
+}
+
+/// The API client of `target`, with the global options' HTTP settings.
+///
+/// # Errors
+/// A bad setting.
+pub fn client_for(global: &Global, target: Target) -> Result<Client, CliError> {
     let invalid = |flag: &str, e: jc_bulk::InvalidSetting| {
         CliError::invalid(format!(
             "{flag}: {}",
@@ -70,11 +192,14 @@ pub fn client(global: &Global) -> Result<Client, CliError> {
         .map_err(|e| invalid("--max-rps", e))?
         .ca_files(global.ca_cert.clone())
         .allow_insecure_http(global.allow_insecure_http);
-    let mut builder = Client::builder().api_key(key).base_url(base).http(http);
+    let mut builder = Client::builder()
+        .credentials(target.credentials)
+        .base_url(target.base_url)
+        .http(http);
     if let Some(v1) = global.v1_base_url.clone().filter(|u| !u.trim().is_empty()) {
         builder = builder.v1_base_url(v1);
     }
-    if let Some(org) = global.org_id.clone().filter(|o| !o.trim().is_empty()) {
+    if let Some(org) = target.org_id {
         builder = builder.org_id(org);
     }
     builder

@@ -17,6 +17,7 @@ mod journal;
 mod keys;
 mod output;
 mod output_file;
+mod profiles;
 mod progress;
 mod report;
 mod tracked;
@@ -42,6 +43,64 @@ pub mod testing {
     }
 }
 
+/// Global options each command without a server (or with its own) ignores, hidden from its help.
+const IGNORED_BY: [(&str, &[&str]); 2] = [
+    (
+        "mock",
+        &[
+            "region",
+            "output",
+            "max_rps",
+            "base_url",
+            "org_id",
+            "ca_cert",
+            "allow_insecure_http",
+            "client_id",
+            "client_secret_file",
+            "token_url",
+            "profile",
+            "v1_base_url",
+            "timeout",
+            "max_retries",
+        ],
+    ),
+    (
+        "demo",
+        &[
+            "region",
+            "output",
+            "max_rps",
+            "base_url",
+            "org_id",
+            "ca_cert",
+            "allow_insecure_http",
+            "client_id",
+            "client_secret_file",
+            "token_url",
+            "profile",
+            "v1_base_url",
+            "api_key",
+        ],
+    ),
+];
+
+/// The command line as clap sees it, with the global options a command ignores hidden from its
+/// help.
+pub fn command() -> clap::Command {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    command.build();
+    for (name, hidden) in IGNORED_BY {
+        // In place (`mut_args`): the built command's lookup of options by name stays valid.
+        command = command.mut_subcommand(name, |sub| {
+            sub.mut_args(|arg| {
+                let hide = hidden.contains(&arg.get_id().as_str()) || arg.is_hide_set();
+                arg.hide(hide)
+            })
+        });
+    }
+    command
+}
+
 /// Runs a parsed command line.
 ///
 /// # Errors
@@ -53,6 +112,8 @@ pub async fn run(cli: &Cli) -> CliResult {
         Command::Userstates(command) => commands::userstates::run(&cli.global, command).await,
         Command::Mock(args) => commands::mock::run(&cli.global, args).await,
         Command::Demo(args) => commands::demo::run(&cli.global, args).await,
+        Command::Profiles(command) => commands::profiles::run(&cli.global, command).await,
+        Command::Completions { shell } => commands::profiles::completions(*shell),
     }
 }
 

@@ -32,7 +32,12 @@ async fn jcbulk(mock: Option<&MockServer>, args: &[&str]) -> Run {
         .env_remove("JC_API_KEY")
         .env_remove("JC_BASE_URL")
         .env_remove("JC_ORG_ID")
-        .env_remove("RUST_LOG");
+        .env_remove("RUST_LOG")
+        .env_remove("JC_CLIENT_ID")
+        .env_remove("JC_CLIENT_SECRET")
+        .env_remove("JC_PROFILE")
+        .env_remove("JC_V1_BASE_URL")
+        .env("JCBULK_CONFIG", "/nonexistent/jcbulk-test-config.toml");
     if let Some(mock) = mock {
         command
             .env("JC_BASE_URL", mock.base_url())
@@ -628,7 +633,12 @@ async fn verbose_output_never_contains_the_api_key() {
     command
         .env("JC_BASE_URL", mock.base_url())
         .env("JC_API_KEY", "SECRET-KEY-7f3a9")
-        .env_remove("RUST_LOG");
+        .env_remove("RUST_LOG")
+        .env_remove("JC_CLIENT_ID")
+        .env_remove("JC_CLIENT_SECRET")
+        .env_remove("JC_PROFILE")
+        .env_remove("JC_V1_BASE_URL")
+        .env("JCBULK_CONFIG", "/nonexistent/jcbulk-test-config.toml");
     let output = command.output().await.unwrap();
     let all = format!(
         "{}{}",

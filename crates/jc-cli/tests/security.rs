@@ -14,6 +14,11 @@ async fn run(args: &[&str], base_url: &str) -> (i32, String) {
         .env("JC_API_KEY", KEY)
         .env("JC_BASE_URL", base_url)
         .env_remove("RUST_LOG")
+        .env_remove("JC_CLIENT_ID")
+        .env_remove("JC_CLIENT_SECRET")
+        .env_remove("JC_PROFILE")
+        .env_remove("JC_V1_BASE_URL")
+        .env("JCBULK_CONFIG", "/nonexistent/jcbulk-test-config.toml")
         .output()
         .await
         .unwrap();
@@ -190,4 +195,69 @@ async fn an_untrusted_certificate_fails_unless_its_ca_is_given() {
     .await;
     assert_eq!(code, 0, "{text}");
     assert_eq!(text.trim(), "[]");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_service_accounts_secret_and_tokens_never_appear() {
+    const SECRET: &str = "S3CRET-client-0ddba11";
+    let mock = MockServer::start(
+        MockConfig::default().oauth_client(jc_mock::OAuthClient::new(
+            "svc-client",
+            SECRET,
+            jc_mock::DEFAULT_API_KEY,
+        )),
+    )
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("u.csv");
+    std::fs::write(&csv, "username,email\nsa,sa@example.com\nsb,not-an-email\n").unwrap();
+    let mut seen = String::new();
+    for verbosity in ["-q", "-v", "-vv"] {
+        let (report, journal) = (
+            dir.path().join(format!("r{verbosity}.csv")),
+            dir.path().join(format!("j{verbosity}")),
+        );
+        let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_jcbulk"))
+            .args([
+                verbosity,
+                "users",
+                "create",
+                "--csv",
+                csv.to_str().unwrap(),
+                "--skip-invalid",
+                "--client-id",
+                "svc-client",
+                "--report",
+                report.to_str().unwrap(),
+                "--journal",
+                journal.to_str().unwrap(),
+            ])
+            .env_remove("JC_API_KEY")
+            .env("JCBULK_CONFIG", "/nonexistent/jcbulk.toml")
+            .env("JC_BASE_URL", mock.base_url())
+            .env("JC_CLIENT_SECRET", SECRET)
+            .env_remove("RUST_LOG")
+            .output()
+            .await
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(3),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        seen.push_str(&String::from_utf8_lossy(&output.stdout));
+        seen.push_str(&String::from_utf8_lossy(&output.stderr));
+        seen.push_str(&std::fs::read_to_string(&report).unwrap());
+        seen.push_str(&std::fs::read_to_string(&journal).unwrap());
+    }
+    assert!(seen.contains("sa@example.com"), "the runs happened");
+    assert!(!seen.contains(SECRET), "the secret leaked:\n{seen}");
+    assert!(!seen.contains("jcmock-token-"), "a token leaked:\n{seen}");
+    let credentials = jc_bulk::Credentials::service_account("svc-client", SECRET);
+    let builder = jc_bulk::Client::builder().credentials(credentials.clone());
+    for text in [format!("{credentials:?}"), format!("{builder:?}")] {
+        assert!(!text.contains(SECRET), "{text}");
+    }
 }

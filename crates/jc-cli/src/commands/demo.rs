@@ -77,7 +77,12 @@ pub fn sample_csv(users: usize) -> String {
 fn demo_global(global: &Global, server: &MockServer) -> Global {
     Global {
         api_key: Some(server.api_key().into()),
-        org_id: None,
+        // Everything set here, so that no profile of the user's config file can leak in.
+        client_id: None,
+        client_secret_file: None,
+        token_url: None,
+        profile: None,
+        org_id: Some(server.default_org()),
         base_url: Some(server.base_url()),
         v1_base_url: None,
         region: None,

@@ -3,7 +3,10 @@
 use crate::cli::{Global, MockArgs};
 use crate::csv_input::{CsvFile, Kind};
 use crate::exit::{CliError, CliResult, Exit};
-use jc_mock::{Admin, FaultConfig, MockConfig, MockServer, DEFAULT_API_KEY, DEFAULT_ORG_ID};
+use jc_mock::{
+    Admin, FaultConfig, MockConfig, MockServer, OAuthClient, DEFAULT_API_KEY, DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET, DEFAULT_ORG_ID,
+};
 use jc_models::BulkUserCreate;
 use std::io::Write;
 use std::time::Duration;
@@ -51,6 +54,11 @@ pub async fn run(global: &Global, args: &MockArgs) -> CliResult {
         .process_rate(args.process_rate)
         .faults(faults)
         .seed_users(args.seed_users)
+        .oauth_client(OAuthClient::new(
+            DEFAULT_CLIENT_ID,
+            DEFAULT_CLIENT_SECRET,
+            key.clone(),
+        ))
         .request_log_capacity(0);
     let seed = match &args.seed_csv {
         Some(path) => seed_rows(path)?,
@@ -64,6 +72,7 @@ pub async fn run(global: &Global, args: &MockArgs) -> CliResult {
         .map_err(|e| CliError::invalid(format!("--seed-csv: {e}")))?;
     let mut stdout = std::io::stdout();
     writeln!(stdout, "{} {}", server.base_url(), key)?;
+    writeln!(stdout, "{DEFAULT_CLIENT_ID} {DEFAULT_CLIENT_SECRET}")?;
     stdout.flush()?;
     if !global.quiet {
         eprintln!(

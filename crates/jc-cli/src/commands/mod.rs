@@ -6,5 +6,6 @@ pub mod import;
 pub mod jobs;
 pub mod lookup;
 pub mod mock;
+pub mod profiles;
 pub mod users;
 pub mod userstates;
