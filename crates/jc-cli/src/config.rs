@@ -129,6 +129,20 @@ fn credentials(global: &Global, profile: &Profile) -> CliResult<Credentials> {
     }
 }
 
+/// The base URL: `--base-url` / `JC_BASE_URL`, then `--region`, then the profile's `base_url`,
+/// then its `region`, then the US.
+fn base_url(global: &Global, profile: &Profile) -> String {
+    nonempty(global.base_url.as_ref())
+        .or_else(|| global.region.map(|r| region_url(r).to_owned()))
+        .or_else(|| profile.base_url.clone())
+        .or_else(|| {
+            profile
+                .region
+                .map(|r| region_url(profile_region(r)).to_owned())
+        })
+        .unwrap_or_else(|| Region::Us.base_url().to_owned())
+}
+
 /// Resolves the target of `global`.
 ///
 /// # Errors
@@ -139,15 +153,7 @@ pub fn target(global: &Global) -> CliResult<Target> {
         Some((name, profile)) => (Some(name), profile),
         None => (None, Profile::default()),
     };
-    let base_url = nonempty(global.base_url.as_ref())
-        .or_else(|| global.region.map(|r| region_url(r).to_owned()))
-        .or_else(|| profile.base_url.clone())
-        .or_else(|| {
-            profile
-                .region
-                .map(|r| region_url(profile_region(r)).to_owned())
-        })
-        .unwrap_or_else(|| Region::Us.base_url().to_owned());
+    let base_url = base_url(global, &profile);
     let org_id = nonempty(global.org_id.as_ref()).or(profile.org_id.clone());
     let credentials = credentials(global, &profile)?;
     tracing::info!(
@@ -205,4 +211,73 @@ pub fn client_for(global: &Global, target: Target) -> Result<Client, CliError> {
     builder
         .build()
         .map_err(|e| CliError::invalid(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn global(args: &[&str]) -> Global {
+        let mut all = vec!["jcbulk"];
+        all.extend_from_slice(args);
+        all.extend(["users", "template", "create"]);
+        crate::cli::Cli::try_parse_from(all).unwrap().global
+    }
+
+    #[test]
+    fn the_base_url_comes_from_flags_then_the_profile() {
+        let profile = Profile {
+            region: Some(crate::profiles::Region::In),
+            ..Profile::default()
+        };
+        let with_url = Profile {
+            base_url: Some("http://127.0.0.1:1/api/v2".into()),
+            ..profile.clone()
+        };
+        assert_eq!(
+            base_url(&global(&[]), &Profile::default()),
+            Region::Us.base_url()
+        );
+        assert_eq!(base_url(&global(&[]), &profile), Region::In.base_url());
+        assert_eq!(
+            base_url(&global(&[]), &with_url),
+            "http://127.0.0.1:1/api/v2"
+        );
+        assert_eq!(
+            base_url(&global(&["--region", "eu"]), &with_url),
+            Region::Eu.base_url()
+        );
+        let flag = global(&["--region", "eu", "--base-url", "http://127.0.0.1:2/api/v2"]);
+        assert_eq!(base_url(&flag, &with_url), "http://127.0.0.1:2/api/v2");
+    }
+
+    #[test]
+    fn a_client_secret_file_flag_wins_over_the_profile() {
+        let profile = Profile {
+            client_id: Some("p-client".into()),
+            client_secret_env: Some("JCBULK_TEST_UNSET_FOR_SURE".into()),
+            ..Profile::default()
+        };
+        let flags = global(&[
+            "--client-id",
+            "f-client",
+            "--client-secret-file",
+            "/nonexistent/secret",
+        ]);
+        let error = credentials(&flags, &profile).unwrap_err();
+        assert!(
+            error.message.contains("--client-secret-file"),
+            "{}",
+            error.message
+        );
+        if std::env::var_os("JC_CLIENT_SECRET").is_none() {
+            let unset = credentials(&global(&[]), &profile).unwrap_err();
+            let message = unset.message;
+            assert!(
+                message.contains("client_secret_env JCBULK_TEST_UNSET_FOR_SURE"),
+                "{message}"
+            );
+        }
+    }
 }
