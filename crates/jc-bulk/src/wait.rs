@@ -5,16 +5,17 @@ use crate::client::Client;
 use crate::control::{reached, Phase};
 use crate::driven::Driven;
 use crate::error::Error;
-use crate::options::{CallOptions, Page};
+use crate::options::CallOptions;
+use crate::pace::{Action, Blind, Pacer, Pacing};
+use crate::refresh::Look;
 use futures::future::BoxFuture;
 use futures::future::Either;
 use futures::{Stream, StreamExt};
 use jc_models::{JobId, JobWorkresult, OrgId};
-use jc_transport::{
-    check_count, check_duration, check_f64, Deadline, InvalidSetting, MAX_DURATION,
-};
+use jc_transport::{check_count, check_duration, check_f64, InvalidSetting, MAX_DURATION};
 use std::future::IntoFuture;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
@@ -53,6 +54,8 @@ pub struct WaitOptions {
     timeout: Option<Duration>,
     org_id: Option<OrgId>,
     max_failed_polls: u32,
+    /// Shared by the waits of one import (see `pace.rs`); `None`: a pacing of its own.
+    pacer: Option<Arc<Pacer>>,
 }
 
 impl Default for WaitOptions {
@@ -64,6 +67,7 @@ impl Default for WaitOptions {
             timeout: Some(Duration::from_secs(30 * 60)),
             org_id: None,
             max_failed_polls: 10,
+            pacer: None,
         }
     }
 }
@@ -136,6 +140,12 @@ impl WaitOptions {
     /// The intervals: initial, largest, growth factor.
     pub fn interval_settings(&self) -> (Duration, Duration, f64) {
         (self.initial_interval, self.max_interval, self.factor)
+    }
+
+    /// The same options, paced with the other waits sharing `pacer`.
+    pub(crate) fn paced(mut self, pacer: Arc<Pacer>) -> Self {
+        self.pacer = Some(pacer);
+        self
     }
 
     pub(crate) fn org_or(mut self, org: Option<&OrgId>) -> Self {
@@ -229,65 +239,6 @@ impl IntoFuture for JobWaiter {
 }
 
 impl Client {
-    /// Re-reads the results from the first page that still holds a pending record.
-    ///
-    /// Bounded: a job of `expected` records fills at most `expected / 100 + 1` pages, so a
-    /// server that ignores `skip` (the same page again) or lists more results than records is a
-    /// protocol error, not an endless loop. Each request carries the wait's deadline, so that
-    /// no `Retry-After` outlasts it.
-    async fn refresh(
-        &self,
-        job_id: &JobId,
-        expected: usize,
-        results: &mut Vec<JobWorkresult>,
-        options: &CallOptions,
-        deadline: Option<Instant>,
-    ) -> Result<(), Error> {
-        let limit = Page::MAX_LIMIT as usize;
-        let first_pending = results
-            .iter()
-            .position(|r| !r.is_terminal())
-            .unwrap_or(results.len());
-        // Pages are read into `fresh` and replace the stale ones only once all arrived: a wait
-        // cut short by its deadline keeps what it had.
-        let keep = first_pending / limit * limit;
-        let (mut fresh, mut previous) = (Vec::new(), None);
-        loop {
-            let page = Page::new(Page::MAX_LIMIT, (keep + fresh.len()) as u64)?;
-            let mut request = crate::request::job_results(self.endpoint(), job_id, page, options)?;
-            if let Some(deadline) = deadline {
-                request.extensions_mut().insert(Deadline(deadline));
-            }
-            let items: Vec<JobWorkresult> = self.fetch("job results", request).await?;
-            let signature = items.first().zip(items.last()).map(|(first, last)| {
-                (
-                    items.len(),
-                    first.id.clone(),
-                    first.index(),
-                    last.id.clone(),
-                )
-            });
-            if signature.is_some() && signature == previous {
-                return Err(Error::Pagination(format!(
-                    "the server answered the same page of job {job_id}'s results twice (it ignores `skip`)"
-                )));
-            }
-            previous = signature;
-            let short = items.len() < limit;
-            fresh.extend(items);
-            if keep + fresh.len() > expected {
-                return Err(Error::Pagination(format!(
-                    "the server listed more than {expected} results for job {job_id}, which holds {expected} records"
-                )));
-            }
-            if short {
-                results.truncate(keep);
-                results.extend(fresh);
-                return Ok(());
-            }
-        }
-    }
-
     /// Waits for `job_id` until all `expected` records are settled: a [`JobWaiter`], to iterate
     /// for progress or to await for every result.
     ///
@@ -332,65 +283,148 @@ impl Client {
     ) -> Result<Vec<JobWorkresult>, Error> {
         let started = Instant::now();
         let deadline = options.timeout.and_then(|t| started.checked_add(t));
+        let mut state = PollState::new(expected, options);
+        loop {
+            let delay = match state.pacing.action() {
+                Action::Read { expect_done } => {
+                    let read = self.poll_once(job_id, &mut state, options, deadline, expect_done);
+                    let Some(outcome) = unless_stopped(read, phase).await else {
+                        return Err(state.stopped(job_id));
+                    };
+                    outcome?;
+                    let now = progress(job_id, expected, &state.results);
+                    let measured = server_timing(&state.results);
+                    state
+                        .pacing
+                        .observed(leading_settled(&state.results), measured);
+                    let complete = now.is_complete();
+                    // A consumer that went away only stops the reports, not the wait.
+                    let _ = report.send(now).await;
+                    if complete {
+                        return Ok(state.results);
+                    }
+                    continue;
+                }
+                Action::Wait(delay) => delay,
+            };
+            let remaining = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+            if remaining == Some(Duration::ZERO) {
+                return Err(state.timed_out(job_id, started.elapsed()));
+            }
+            let pause = tokio::time::sleep(remaining.map_or(delay, |r| r.min(delay)));
+            if unless_stopped(pause, phase).await.is_none() {
+                return Err(state.stopped(job_id));
+            }
+        }
+    }
+
+    /// One read of the job's results, within the deadline; a failure that may pass is counted
+    /// and kept as the cause, any other ends the wait.
+    async fn poll_once(
+        &self,
+        job_id: &JobId,
+        state: &mut PollState,
+        options: &WaitOptions,
+        deadline: Option<Instant>,
+        expect_done: bool,
+    ) -> Result<(), Error> {
         let call = CallOptions {
             org_id: options.org_id.clone(),
         };
-        let mut interval = options.initial_interval;
-        let mut results = Vec::with_capacity(expected.min(100_000));
-        let (mut failed_polls, mut cause) = (0, None);
-        loop {
-            let poll = self.refresh(job_id, expected, &mut results, &call, deadline);
-            // `None`: the deadline cut the poll short (what failed before still explains it).
-            let poll = async {
-                match deadline {
-                    Some(deadline) => tokio::time::timeout_at(deadline, poll).await.ok(),
-                    None => Some(poll.await),
-                }
-            };
-            let Some(outcome) = unless_stopped(poll, phase).await else {
-                return Err(Error::Stopped {
-                    job_id: job_id.clone(),
-                    partial: Box::new(results),
-                });
-            };
-            match outcome {
-                None => {}
-                Some(Ok(())) => (failed_polls, cause) = (0, None),
-                Some(Err(error))
-                    if error.is_retryable() && failed_polls < options.max_failed_polls =>
-                {
-                    failed_polls += 1;
-                    tracing::debug!(%job_id, %error, failed_polls, "a poll failed; polling on");
-                    cause = Some(error.to_string());
-                }
-                Some(Err(error)) => return Err(error),
+        let look = Look {
+            job_id,
+            expected: state.expected,
+            options: &call,
+            deadline,
+        };
+        let poll = self.refresh(&look, &mut state.results, expect_done);
+        // `None`: the deadline cut the poll short (what failed before still explains it).
+        let outcome = match deadline {
+            Some(deadline) => tokio::time::timeout_at(deadline, poll).await.ok(),
+            None => Some(poll.await),
+        };
+        match outcome {
+            None => Ok(()),
+            Some(Ok(())) => {
+                (state.failed_polls, state.cause) = (0, None);
+                Ok(())
             }
-            let now = progress(job_id, expected, &results);
-            let (complete, done) = (now.is_complete(), now.done);
-            // A consumer that went away only stops the reports, not the wait.
-            let _ = report.send(now).await;
-            if complete {
-                return Ok(results);
+            Some(Err(error))
+                if error.is_retryable() && state.failed_polls < options.max_failed_polls =>
+            {
+                state.failed_polls += 1;
+                tracing::debug!(%job_id, %error, failed_polls = state.failed_polls, "a poll failed; polling on");
+                state.cause = Some(error.to_string());
+                Ok(())
             }
-            let remaining = deadline.map(|d| d.saturating_duration_since(Instant::now()));
-            if remaining == Some(Duration::ZERO) {
-                return Err(Error::Timeout {
-                    job_id: job_id.clone(),
-                    waited: started.elapsed(),
-                    done,
-                    expected,
-                    partial: Box::new(results),
-                    cause,
-                });
-            }
-            let pause = tokio::time::sleep(remaining.map_or(interval, |r| r.min(interval)));
-            if unless_stopped(pause, phase).await.is_none() {
-                return Err(Error::Stopped {
-                    job_id: job_id.clone(),
-                    partial: Box::new(results),
-                });
-            }
-            interval = interval.mul_f64(options.factor).min(options.max_interval);
+            Some(Err(error)) => Err(error),
+        }
+    }
+}
+
+/// Records settled before the first one still working.
+fn leading_settled(results: &[JobWorkresult]) -> usize {
+    results.iter().take_while(|r| r.is_terminal()).count()
+}
+
+/// How many records settled over how many seconds, by the server's `updatedAt` of the settled
+/// results: the span between the first and the last of them holds `n - 1` settlements. `None`
+/// without at least two timestamps apart.
+fn server_timing(results: &[JobWorkresult]) -> Option<(usize, f64)> {
+    let mut times = results
+        .iter()
+        .filter(|r| r.is_terminal())
+        .filter_map(|r| r.updated_at.as_ref()?.instant());
+    let first = times.next()?;
+    let (mut low, mut high, mut count) = (first, first, 1usize);
+    for time in times {
+        (low, high, count) = (low.min(time), high.max(time), count + 1);
+    }
+    let micros = (high - low).num_microseconds()?;
+    (micros > 0).then(|| (count - 1, micros as f64 / 1e6))
+}
+
+/// What one wait keeps between reads.
+struct PollState {
+    expected: usize,
+    results: Vec<JobWorkresult>,
+    failed_polls: u32,
+    cause: Option<String>,
+    pacing: Pacing,
+}
+
+impl PollState {
+    fn new(expected: usize, options: &WaitOptions) -> Self {
+        let blind = Blind {
+            initial: options.initial_interval,
+            max: options.max_interval,
+            factor: options.factor,
+        };
+        let pacer = options.pacer.clone().unwrap_or_default();
+        Self {
+            expected,
+            results: Vec::with_capacity(expected.min(100_000)),
+            failed_polls: 0,
+            cause: None,
+            pacing: Pacing::join(pacer, expected, blind),
+        }
+    }
+
+    fn stopped(&mut self, job_id: &JobId) -> Error {
+        Error::Stopped {
+            job_id: job_id.clone(),
+            partial: Box::new(std::mem::take(&mut self.results)),
+        }
+    }
+
+    fn timed_out(&mut self, job_id: &JobId, waited: Duration) -> Error {
+        Error::Timeout {
+            job_id: job_id.clone(),
+            waited,
+            done: self.results.iter().filter(|r| r.is_terminal()).count(),
+            expected: self.expected,
+            partial: Box::new(std::mem::take(&mut self.results)),
+            cause: self.cause.take(),
         }
     }
 }

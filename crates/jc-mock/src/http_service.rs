@@ -234,13 +234,19 @@ const TICK: Duration = Duration::from_millis(10);
 
 pub(crate) async fn processor(shared: Arc<Shared>, mut shutdown: watch::Receiver<bool>) {
     let mut credit = 0.0f64;
+    // Credit accrues for the time actually slept (a 10 ms sleep often lasts 11), so the
+    // configured rate is the rate delivered; idle time earns nothing.
+    let mut since = tokio::time::Instant::now();
     loop {
         let idle = shared.paused.load(std::sync::atomic::Ordering::SeqCst)
             || shared.state().queue.is_empty();
         if idle {
             tokio::select! {
                 _ = shutdown.changed() => return,
-                () = shared.work.notified() => continue,
+                () = shared.work.notified() => {
+                    since = tokio::time::Instant::now();
+                    continue;
+                }
             }
         }
         let budget = match shared.config.process_rate {
@@ -250,7 +256,10 @@ pub(crate) async fn processor(shared: Arc<Shared>, mut shutdown: watch::Receiver
                     _ = shutdown.changed() => return,
                     () = tokio::time::sleep(TICK) => {}
                 }
-                credit = (credit + rate * TICK.as_secs_f64()).min(rate.max(1.0));
+                let now = tokio::time::Instant::now();
+                let slept = now.duration_since(since).as_secs_f64();
+                since = now;
+                credit = (credit + rate * slept).min(rate.max(1.0));
                 let whole = credit.floor();
                 credit -= whole;
                 whole as usize

@@ -83,7 +83,15 @@ async fn twenty_thousand_users_under_faults_lose_nothing() {
     }
     assert!(stored.len() as u64 >= s.applied && stored.len() as u64 <= s.applied + s.unknown);
     // The faults did happen, and most records still went through.
-    assert!(s.unknown > 0 || s.not_submitted > 0, "{s:?}");
+    // (A submission whose answer was lost leaves its chunk without a job of its own; its
+    // records are then settled by lookup, or stay unknown or not submitted.)
+    assert!(
+        s.unknown > 0
+            || s.not_submitted > 0
+            || s.jobs.len() != 25
+            || mock.jobs(&org).len() != s.jobs.len(),
+        "{s:?}"
+    );
     let mut reasons: HashMap<String, usize> = HashMap::new();
     for o in &report.outcomes {
         if let Some(r) = o.outcome.reason() {

@@ -272,7 +272,10 @@ impl Client {
         R: BulkRecord,
         S: Stream<Item = InputRecord<R>> + Send + 'static,
     {
-        let (client, options) = (self.clone(), Arc::new(options.clone()));
+        let mut options = options.clone();
+        // One pacer per import: its jobs share one estimate of the server's rate (see `pace`).
+        options.wait = options.wait.paced(Arc::default());
+        let (client, options) = (self.clone(), Arc::new(options));
         let control = ImportControl::new();
         let phase = control.watch();
         Import {

@@ -123,11 +123,23 @@ pub(crate) async fn settle_unknown<R: BulkRecord>(
             .filter(|&i| already_exists(&outcomes[i]))
             .collect();
         let asked: Vec<&RecordKey> = existing.iter().map(|&i| &keys[i].1).collect();
-        if let Some(found) = look_up(client, options, &asked).await {
-            for (&i, id) in existing.iter().zip(found) {
-                if let Some(id) = id {
-                    outcomes[i] =
-                        confirmed(id, "applied by the earlier attempt (confirmed by lookup)");
+        match look_up(client, options, &asked).await {
+            Some(found) => {
+                for (&i, id) in existing.iter().zip(found) {
+                    if let Some(id) = id {
+                        outcomes[i] =
+                            confirmed(id, "applied by the earlier attempt (confirmed by lookup)");
+                    }
+                }
+            }
+            // The earlier attempt probably applied them; without the lookup that would say so,
+            // "failed" would be a guess.
+            None => {
+                for &i in &existing {
+                    outcomes[i] = Outcome::Unknown {
+                        job_id: outcomes[i].job_id().cloned(),
+                        reason: "sent again, the user already existed (the earlier attempt probably applied it), and the lookup to confirm it failed; check with `jcbulk users get`".into(),
+                    };
                 }
             }
         }

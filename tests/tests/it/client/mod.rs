@@ -3,6 +3,7 @@
 
 mod custom_transport;
 mod e2e;
+mod pacing;
 mod service_account;
 mod users;
 mod wire;

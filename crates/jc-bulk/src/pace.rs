@@ -1,0 +1,555 @@
+//! When to read a job's results next: requests only where they can bring news.
+//!
+//! The strategy, as a pure function of what was observed ([`next_read`]):
+//! - A read looks at the page of the first record not yet settled, and goes on to the next page
+//!   only while pages come back fully settled; a page whose records are all settled is never read
+//!   again. So a job costs one read per page once it has settled, plus the reads that found it
+//!   still working (the waste this module keeps small).
+//! - The server works through one queue, so one estimate of its rate (records per second) serves
+//!   every job of an import ([`Estimate`], shared). A job's expected finish is when the records
+//!   queued before it and its own remaining records are done at that rate; the next read is
+//!   scheduled for then (a little after: an early read is a wasted request, a late one only
+//!   costs a fraction of the wait).
+//! - The rate is what the import has seen processed since its first job was submitted, over the
+//!   time that took (the queue is in order, so a job's progress plus the jobs before it is all
+//!   the server has done). Before anything is known, reads start at the initial interval and grow
+//!   by the factor, as before.
+//! - A job that makes no progress is read at a growing interval: never more often than every 5 s
+//!   once it has stalled for a minute, and at most every 60 s.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// How much later than the expected finish a read is scheduled (5 %).
+const LATE: f64 = 1.05;
+/// The fewest records whose timestamps measure the rate.
+const MIN_MEASURED: usize = 20;
+/// The shortest wait between reads of one job.
+const MIN_DELAY: Duration = Duration::from_millis(20);
+/// The longest wait the rate model may ask for.
+const MAX_MODEL_DELAY: Duration = Duration::from_secs(600);
+/// After this long without progress, reads are at least this far apart ...
+const STALL: Duration = Duration::from_secs(60);
+const STALLED_DELAY: Duration = Duration::from_secs(5);
+/// How much the wait grows after a read that saw no progress: gently, since a server that
+/// resumes after a stall is noticed at most this fraction of the stall late.
+const NO_PROGRESS_GROWTH: f64 = 1.5;
+/// ... and at most this far.
+const MAX_STALLED_DELAY: Duration = Duration::from_secs(60);
+
+/// What one job has shown so far. Times are seconds on the import's clock.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct JobView {
+    /// Records in the job.
+    pub(crate) expected: usize,
+    /// Records known settled.
+    pub(crate) settled: usize,
+    /// When the count last grew (at first: when the job was submitted).
+    pub(crate) progressed_at: f64,
+    /// The wait before the previous read.
+    pub(crate) last_delay: Duration,
+    /// Reads made.
+    pub(crate) reads: u32,
+    /// When the next read is due, and whether the model expects the job done by then (the
+    /// blind and back-off schedules, fixed once per read).
+    pub(crate) due: Option<(f64, bool)>,
+    /// When the job was submitted.
+    pub(crate) joined_at: f64,
+    /// When it was last read.
+    pub(crate) last_read_at: f64,
+    /// Whether its last read saw no progress (false before the first).
+    pub(crate) stuck: bool,
+}
+
+/// What a wait does next.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Action {
+    /// Read now; `expect_done` when the rate model expects every record settled (the look then
+    /// probes the last page first and reads the rest at once).
+    Read { expect_done: bool },
+    /// Sleep this long, then decide again.
+    Wait(Duration),
+}
+
+/// The shared estimate, as one job sees it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Queue {
+    /// Records queued before the job, as of the last look.
+    pub(crate) ahead: usize,
+    /// The server's rate, once seen.
+    pub(crate) rate: Option<f64>,
+    /// When the queue was last looked at (a read of any job of the import).
+    pub(crate) last_look: f64,
+}
+
+fn seconds(s: f64) -> Duration {
+    Duration::try_from_secs_f64(s.max(0.0)).unwrap_or(MAX_MODEL_DELAY)
+}
+
+/// The next action of one job's wait, at `now`: the strategy as one pure function (the waits
+/// and the simulation in the tests both run it).
+/// - With a rate, a job is expected done when the records ahead of it and its own remaining
+///   records are processed, counted from the last look at the queue (or from its submission,
+///   if later). A job behind unfinished ones sleeps until then without a request, and checks
+///   again; the head of the queue reads then (5 % late, and never twice within 20 ms).
+/// - A read that saw no progress, or no rate yet: [`next_read`] (the blind schedule, or a
+///   back-off that at least doubles), fixed once per read.
+pub(crate) fn decide(view: &mut JobView, queue: Queue, now: f64, blind: Blind) -> Action {
+    let rate = queue.rate.filter(|r| r.is_finite() && *r > 0.0);
+    let remaining = view.expected.saturating_sub(view.settled) as f64;
+    let base = queue.last_look.max(view.joined_at);
+    if !worth_reading(queue.ahead) {
+        // Not started yet: its progress is measured from when it can start.
+        view.progressed_at = now;
+        view.due = None;
+        let wait = match rate {
+            Some(rate) => seconds(base + (queue.ahead as f64 + remaining) / rate * LATE - now),
+            None => blind.initial,
+        };
+        return Action::Wait(wait.clamp(MIN_DELAY, MAX_STALLED_DELAY));
+    }
+    let no_progress = view.reads > 0 && view.progressed_at < view.last_read_at;
+    let (at, expect_done) = match (rate, view.due) {
+        (Some(rate), _) if !no_progress => {
+            let model = base + remaining / rate * LATE;
+            (model.max(view.last_read_at + MIN_DELAY.as_secs_f64()), true)
+        }
+        (_, Some(due)) => due,
+        (_, None) => {
+            let delay = next_read(view, 0, rate, now, blind);
+            view.last_delay = delay;
+            // A job seen not moving is not expected done: read in order, to see it move.
+            let due = (now + delay.as_secs_f64(), false);
+            view.due = Some(due);
+            due
+        }
+    };
+    if at - now > 0.001 {
+        return Action::Wait(seconds(at - now));
+    }
+    view.due = None;
+    if view.reads > 0 {
+        view.last_delay = seconds(now - view.last_read_at);
+    }
+    view.last_read_at = now;
+    Action::Read { expect_done }
+}
+
+/// The shared picture of an import: the server's rate and what is queued in front of each job.
+#[derive(Debug, Default)]
+pub(crate) struct Estimate {
+    /// Records per second, once seen.
+    rate: Option<f64>,
+    /// Records not yet settled, per job, in submission order.
+    queue: BTreeMap<u64, usize>,
+    next_job: u64,
+    /// Records of every job that joined.
+    joined: usize,
+    /// The previous look at the queue: when, and how many records were processed by then.
+    last: Option<(f64, usize)>,
+    /// When the queue's counts held: the last look, or when a job a look found done is
+    /// modelled to have finished (the job behind it started then, not when it was seen).
+    reference: Option<f64>,
+}
+
+impl Estimate {
+    /// Registers a job of `records`, submitted at `now`, at the end of the queue; returns its
+    /// place.
+    pub(crate) fn join(&mut self, records: usize, now: f64) -> u64 {
+        let place = self.next_job;
+        self.next_job += 1;
+        self.queue.insert(place, records);
+        self.joined += records;
+        self.last.get_or_insert((now, 0));
+        place
+    }
+
+    /// Records still to be processed before the job at `place`.
+    pub(crate) fn ahead_of(&self, place: u64) -> usize {
+        self.queue.range(..place).map(|(_, n)| n).sum()
+    }
+
+    /// The job at `place` has `remaining` records left (0: it leaves the queue).
+    pub(crate) fn remaining(&mut self, place: u64, remaining: usize) {
+        if remaining == 0 {
+            self.queue.remove(&place);
+        } else if let Some(left) = self.queue.get_mut(&place) {
+            *left = remaining;
+        }
+    }
+
+    /// A read at `now` has updated the queue: the records processed since the previous look,
+    /// over the time between, are a sample of the rate (an exponentially weighted average). A
+    /// read that found its job `complete` only shows a lower bound (it may have finished a while
+    /// ago), so it can raise the estimate but not lower it. A look without progress moves the
+    /// window on, so that a stall is not averaged in (it is met by backing off instead).
+    /// The server's own clock measured the rate: `records` settled over `seconds` by the
+    /// `updatedAt` of one job's results. Records of one job are processed back to back, so
+    /// this is the rate itself, not a bound; it replaces the estimate (which, built from the
+    /// reads' own timing, cannot tell a faster server from reads that came late).
+    pub(crate) fn measured(&mut self, records: usize, seconds: f64) {
+        if records >= MIN_MEASURED && seconds > 0.0 {
+            let rate = records as f64 / seconds;
+            if rate.is_finite() {
+                self.rate = Some(rate);
+            }
+        }
+    }
+
+    pub(crate) fn observe(&mut self, now: f64, complete: bool) {
+        let processed = self.joined - self.queue.values().sum::<usize>();
+        let (then, before) = self.last.unwrap_or((now, processed));
+        self.last = Some((now, processed));
+        let (records, seconds) = (processed.saturating_sub(before), now - then);
+        if records == 0 || seconds <= 0.0 {
+            return;
+        }
+        let mut seen = records as f64 / seconds;
+        if let Some(rate) = self.rate {
+            // A short window credits work done before it (a job seen just after it started
+            // had been running since the one before it finished): one sample moves the
+            // estimate at most by half.
+            seen = seen.clamp(rate / 2.0, rate * 2.0);
+        }
+        self.rate = Some(match (self.rate, complete) {
+            (Some(rate), true) => rate.max(seen),
+            (Some(rate), false) => 0.5 * rate + 0.5 * seen,
+            (None, _) => seen,
+        });
+    }
+
+    /// A read at `now` of the job at `place` (submitted at `joined_at`, `before` records left
+    /// at its previous look) found `left` records left. Updates the queue, the rate sample and
+    /// the reference time.
+    /// `moving`: its previous look saw it progress (a job seen stalled may have finished any
+    /// time since, so the model's finish is not trusted).
+    pub(crate) fn look(
+        &mut self,
+        place: u64,
+        joined_at: f64,
+        (before, left): (usize, usize),
+        moving: bool,
+        now: f64,
+    ) {
+        let queue = self.queue(place);
+        let finished = match queue.rate.filter(|r| r.is_finite() && *r > 0.0) {
+            Some(rate) if left == 0 && moving => {
+                let modelled =
+                    queue.last_look.max(joined_at) + (queue.ahead + before) as f64 / rate;
+                modelled.min(now)
+            }
+            _ => now,
+        };
+        self.remaining(place, left);
+        self.observe(now, left == 0);
+        self.reference = Some(finished.max(self.reference.unwrap_or(0.0)));
+    }
+
+    /// The queue as the job at `place` sees it.
+    pub(crate) fn queue(&self, place: u64) -> Queue {
+        Queue {
+            ahead: self.ahead_of(place),
+            rate: self.rate,
+            last_look: self
+                .reference
+                .or(self.last.map(|(at, _)| at))
+                .unwrap_or(0.0),
+        }
+    }
+}
+
+/// Whether a read of a job can bring news: only when no unfinished job is known ahead of it.
+/// The server works through one queue in order, so a job behind an unfinished one has not
+/// finished either, and its results are delivered after that one's anyway. A wake-up that is not
+/// worth a read is skipped without a request.
+pub(crate) fn worth_reading(ahead: usize) -> bool {
+    ahead == 0
+}
+
+/// The bounds of the blind schedule (from [`crate::WaitOptions`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Blind {
+    pub(crate) initial: Duration,
+    pub(crate) max: Duration,
+    pub(crate) factor: f64,
+}
+
+/// How long to wait before the next read of a job, at `now` (the import's clock).
+pub(crate) fn next_read(
+    view: &JobView,
+    ahead: usize,
+    rate: Option<f64>,
+    now: f64,
+    blind: Blind,
+) -> Duration {
+    let remaining = view.expected.saturating_sub(view.settled);
+    let stalled = Duration::from_secs_f64((now - view.progressed_at).max(0.0));
+    if view.reads > 0 && stalled >= STALL {
+        let grown = view.last_delay.mul_f64(1.25).max(STALLED_DELAY);
+        return grown.min(MAX_STALLED_DELAY);
+    }
+    // The last read saw no progress: the server is slower than the model (or stalled), so the
+    // wait grows by half instead of creeping up with the falling average.
+    let no_progress = view.reads > 0 && stalled > Duration::ZERO;
+    match rate.filter(|r| r.is_finite() && *r > 0.0) {
+        Some(rate) => {
+            let seconds = (ahead + remaining) as f64 / rate * LATE;
+            let model = Duration::try_from_secs_f64(seconds).unwrap_or(MAX_MODEL_DELAY);
+            let backed_off = if no_progress {
+                model
+                    .max(view.last_delay.mul_f64(NO_PROGRESS_GROWTH))
+                    .min(MAX_STALLED_DELAY)
+            } else {
+                model
+            };
+            backed_off.clamp(MIN_DELAY, MAX_MODEL_DELAY)
+        }
+        None if view.reads == 0 => blind.initial,
+        None => view
+            .last_delay
+            .mul_f64(blind.factor)
+            .clamp(blind.initial, blind.max),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BLIND: Blind = Blind {
+        initial: Duration::from_millis(100),
+        max: Duration::from_secs(5),
+        factor: 1.5,
+    };
+
+    /// A server that processes `rate` records per second from one queue, with a stall between
+    /// `stall.0` and `stall.1` seconds; jobs of 800 submitted at 0, waited for by `next_read`.
+    /// Returns (result pages read, seconds until the last job was done).
+    fn simulate(jobs: usize, rate: f64, stall: (f64, f64)) -> (u32, f64) {
+        let records = 800;
+        let processed_by = |t: f64| {
+            let working = t.min(stall.0) + (t - stall.1).max(0.0);
+            (working * rate) as usize
+        };
+        let mut estimate = Estimate::default();
+        let places: Vec<u64> = (0..jobs).map(|_| estimate.join(records, 0.0)).collect();
+        let mut views = vec![
+            JobView {
+                expected: records,
+                ..JobView::default()
+            };
+            jobs
+        ];
+        let mut next = vec![0.0f64; jobs];
+        let (mut reads, mut last_done) = (0u32, 0.0f64);
+        let mut done = vec![false; jobs];
+        while let Some((j, t)) = next
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| !done[*j])
+            .min_by(|a, b| a.1.total_cmp(b.1))
+            .map(|(j, t)| (j, *t))
+        {
+            let view = &mut views[j];
+            let expect_done = match decide(view, estimate.queue(places[j]), t, BLIND) {
+                Action::Wait(delay) => {
+                    next[j] = t + delay.as_secs_f64();
+                    continue;
+                }
+                Action::Read { expect_done } => expect_done,
+            };
+            let settled = processed_by(t).saturating_sub(j * records).min(records);
+            // The pages a look reads (see `refresh`): the probe of the last page when the job
+            // is expected done, and the pages between if it is; else in order from the first
+            // pending page to the first still working.
+            let first_page = view.settled / 100;
+            let mut look = 0;
+            if expect_done && first_page < 7 {
+                look += 1;
+                if settled == records {
+                    look += 7 - first_page;
+                }
+            }
+            if look == 0 || settled < records {
+                look += settled.min(records - 1) / 100 - first_page + 1;
+            }
+            reads += look as u32;
+            if std::env::var_os("PACE_DEBUG").is_some() {
+                eprintln!(
+                    "t={t:.2} job {j} settled {settled} look {look} expect_done {expect_done}"
+                );
+            }
+            if settled > view.settled {
+                view.progressed_at = t;
+            }
+            let (before, moving) = (records - view.settled, !view.stuck);
+            view.stuck = settled <= view.settled;
+            view.settled = settled;
+            view.reads += 1;
+            estimate.look(
+                places[j],
+                view.joined_at,
+                (before, records - settled),
+                moving,
+                t,
+            );
+            if settled == records {
+                done[j] = true;
+                last_done = last_done.max(t);
+            }
+        }
+        (reads, last_done)
+    }
+
+    #[test]
+    fn reads_stay_within_15_percent_of_the_floor_at_several_rates() {
+        for rate in [10_000.0, 500.0, 2000.0, 100_000.0] {
+            let (reads, finished) = simulate(25, rate, (f64::MAX, f64::MAX));
+            // The floor: one submission per job and one read per page once it has settled.
+            let floor = 25 + 25 * 8;
+            let requests = 25 + reads;
+            let server_bound = 25.0 * 800.0 / rate;
+            // The wall target of the issue: the server's time, or the floor at 20 requests/s.
+            let target = server_bound.max(f64::from(floor) / 20.0);
+            assert!(
+                f64::from(requests) <= 1.15 * f64::from(floor),
+                "{rate}/s: {requests} requests for a floor of {floor}"
+            );
+            assert!(
+                finished <= target * 1.15,
+                "{rate}/s: done at {finished:.1} s, target {target:.1} s"
+            );
+        }
+    }
+
+    #[test]
+    fn a_server_that_stalls_then_resumes_costs_little_more() {
+        let (reads, finished) = simulate(10, 1000.0, (2.0, 30.0));
+        let requests = 10 + reads;
+        assert!(
+            f64::from(requests) <= 1.15 * 90.0,
+            "{requests} requests for a floor of 90"
+        );
+        // 8 s of work and a 28 s stall.
+        assert!(finished < 36.0 * 1.25, "{finished:.1}");
+    }
+
+    #[test]
+    fn a_job_that_never_progresses_is_read_at_a_slowly_growing_bounded_interval() {
+        let mut view = JobView {
+            expected: 800,
+            ..JobView::default()
+        };
+        let (mut t, mut times) = (0.0f64, Vec::new());
+        while t < 900.0 {
+            let delay = next_read(&view, 0, None, t, BLIND);
+            view.last_delay = delay;
+            view.reads += 1;
+            t += delay.as_secs_f64();
+            times.push(t);
+        }
+        let after_a_minute: Vec<f64> = times
+            .windows(2)
+            .filter(|w| w[0] >= 60.0)
+            .map(|w| w[1] - w[0])
+            .collect();
+        assert!(
+            after_a_minute
+                .iter()
+                .all(|d| *d >= 5.0 - 1e-9 && *d <= 60.0 + 1e-9),
+            "{after_a_minute:?}"
+        );
+        assert!(
+            after_a_minute.windows(2).all(|w| w[1] >= w[0] - 1e-9),
+            "growing"
+        );
+        assert!(times.len() < 120, "{} reads in 15 minutes", times.len());
+    }
+}
+
+/// The pacing of one import: the shared estimate, on the import's clock.
+#[derive(Debug)]
+pub(crate) struct Pacer {
+    estimate: std::sync::Mutex<Estimate>,
+    clock: tokio::time::Instant,
+}
+
+impl Default for Pacer {
+    fn default() -> Self {
+        Self {
+            estimate: std::sync::Mutex::new(Estimate::default()),
+            clock: tokio::time::Instant::now(),
+        }
+    }
+}
+
+impl Pacer {
+    fn now(&self) -> f64 {
+        self.clock.elapsed().as_secs_f64()
+    }
+
+    fn estimate(&self) -> std::sync::MutexGuard<'_, Estimate> {
+        self.estimate.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// One job's side of the pacing: its place in the queue and what it has shown. Leaving (drop)
+/// takes it out of the queue, so that a job that ended without finishing holds no one up.
+#[derive(Debug)]
+pub(crate) struct Pacing {
+    pacer: std::sync::Arc<Pacer>,
+    place: u64,
+    view: JobView,
+    blind: Blind,
+}
+
+impl Pacing {
+    /// A job of `expected` records joins the queue now.
+    pub(crate) fn join(pacer: std::sync::Arc<Pacer>, expected: usize, blind: Blind) -> Self {
+        let now = pacer.now();
+        let place = pacer.estimate().join(expected, now);
+        Self {
+            view: JobView {
+                expected,
+                progressed_at: now,
+                joined_at: now,
+                ..JobView::default()
+            },
+            pacer,
+            place,
+            blind,
+        }
+    }
+
+    /// What to do next (see [`decide`]).
+    pub(crate) fn action(&mut self) -> Action {
+        let queue = self.pacer.estimate().queue(self.place);
+        decide(&mut self.view, queue, self.pacer.now(), self.blind)
+    }
+
+    /// A read showed `settled` records settled; `measured`: (records, seconds) by the server's
+    /// timestamps, where it gave them.
+    pub(crate) fn observed(&mut self, settled: usize, measured: Option<(usize, f64)>) {
+        let now = self.pacer.now();
+        if settled > self.view.settled {
+            self.view.progressed_at = now;
+        }
+        let before = self.view.expected.saturating_sub(self.view.settled);
+        let moving = !self.view.stuck;
+        self.view.stuck = settled <= self.view.settled;
+        self.view.settled = settled;
+        self.view.reads += 1;
+        let mut estimate = self.pacer.estimate();
+        if let Some((records, seconds)) = measured {
+            estimate.measured(records, seconds);
+        }
+        let left = self.view.expected.saturating_sub(settled);
+        estimate.look(self.place, self.view.joined_at, (before, left), moving, now);
+    }
+}
+
+impl Drop for Pacing {
+    fn drop(&mut self) {
+        self.pacer.estimate().remaining(self.place, 0);
+    }
+}

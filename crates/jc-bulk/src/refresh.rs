@@ -1,0 +1,175 @@
+//! One look at a job's results: which pages to read, in what order, and how many at once.
+//!
+//! - Pages before the first record still pending are settled and are never read again.
+//! - When the pacing expects the job to be done, the last page is read first (the probe); if
+//!   it is settled, the pages between are read at once (up to [`PARALLEL_PAGES`] together), so
+//!   a settled job of eight pages costs eight reads and about two round trips. If the probe
+//!   finds the job still working, the look goes on as below (one read was spent to learn it).
+//! - Otherwise pages are read in order from the first pending one, stopping at the first page
+//!   that still holds a working record (the pages after it cannot have news yet), at a short
+//!   page, or once every record is listed.
+//!
+//! Bounded: a job of `expected` records fills at most `expected / 100 + 1` pages, so a server
+//! that ignores `skip` (the same page again) or lists more results than records is a protocol
+//! error, not an endless loop. Each request carries the wait's deadline, so that no
+//! `Retry-After` outlasts it.
+
+use crate::client::Client;
+use crate::error::Error;
+use crate::options::{CallOptions, Page};
+use futures::{StreamExt, TryStreamExt};
+use jc_models::{JobId, JobWorkresult};
+use jc_transport::Deadline;
+use tokio::time::Instant;
+
+/// Result pages read together once a job is known to be settled.
+pub(crate) const PARALLEL_PAGES: usize = 8;
+
+/// What a page looks like, to tell a server that ignores `skip` (the same page twice).
+type Signature = Option<(usize, Option<String>, Option<u64>, Option<String>)>;
+
+fn signature(items: &[JobWorkresult]) -> Signature {
+    items.first().zip(items.last()).map(|(first, last)| {
+        (
+            items.len(),
+            first.id.clone(),
+            first.index(),
+            last.id.clone(),
+        )
+    })
+}
+
+/// The part of a look that does not change between its requests.
+pub(crate) struct Look<'a> {
+    pub(crate) job_id: &'a JobId,
+    pub(crate) expected: usize,
+    pub(crate) options: &'a CallOptions,
+    pub(crate) deadline: Option<Instant>,
+}
+
+impl Look<'_> {
+    fn same_page_twice(&self) -> Error {
+        Error::Pagination(format!(
+            "the server answered the same page of job {}'s results twice (it ignores `skip`)",
+            self.job_id
+        ))
+    }
+
+    fn too_many(&self) -> Error {
+        Error::Pagination(format!(
+            "the server listed more than {expected} results for job {job}, which holds {expected} records",
+            expected = self.expected,
+            job = self.job_id
+        ))
+    }
+}
+
+impl Client {
+    /// One page of results from `skip`.
+    async fn results_page(
+        &self,
+        look: &Look<'_>,
+        skip: usize,
+    ) -> Result<Vec<JobWorkresult>, Error> {
+        let page = Page::new(Page::MAX_LIMIT, skip as u64)?;
+        let mut request =
+            crate::request::job_results(self.endpoint(), look.job_id, page, look.options)?;
+        if let Some(deadline) = look.deadline {
+            request.extensions_mut().insert(Deadline(deadline));
+        }
+        self.fetch("job results", request).await
+    }
+
+    /// Updates `results` (the leading pages read so far) with one look; `expect_done` when the
+    /// pacing expects every record settled by now. See the module documentation.
+    pub(crate) async fn refresh(
+        &self,
+        look: &Look<'_>,
+        results: &mut Vec<JobWorkresult>,
+        expect_done: bool,
+    ) -> Result<(), Error> {
+        let limit = Page::MAX_LIMIT as usize;
+        let first_pending = results
+            .iter()
+            .position(|r| !r.is_terminal())
+            .unwrap_or(results.len());
+        let keep = first_pending / limit * limit;
+        let last = look.expected.saturating_sub(1) / limit * limit;
+        if expect_done && last > keep {
+            if let Some(fresh) = self.settled_tail(look, keep, last).await? {
+                results.truncate(keep);
+                results.extend(fresh);
+                return Ok(());
+            }
+        }
+        self.read_in_order(look, results, keep).await
+    }
+
+    /// The probe of the last page, then the pages from `keep` to it at once: `None` when the
+    /// probe (or a page between) shows the job is not settled yet.
+    async fn settled_tail(
+        &self,
+        look: &Look<'_>,
+        keep: usize,
+        last: usize,
+    ) -> Result<Option<Vec<JobWorkresult>>, Error> {
+        let limit = Page::MAX_LIMIT as usize;
+        let probe = self.results_page(look, last).await?;
+        if probe.len() > look.expected - last {
+            return Err(look.too_many());
+        }
+        if probe.len() < look.expected - last || !probe.iter().all(JobWorkresult::is_terminal) {
+            return Ok(None);
+        }
+        let pages: Vec<Vec<JobWorkresult>> = futures::stream::iter((keep..last).step_by(limit))
+            .map(|skip| self.results_page(look, skip))
+            .buffered(PARALLEL_PAGES)
+            .try_collect()
+            .await?;
+        let mut fresh = Vec::with_capacity(look.expected - keep);
+        let mut previous = None;
+        for page in pages.into_iter().chain(std::iter::once(probe)) {
+            let seen = signature(&page);
+            if seen.is_some() && seen == previous {
+                return Err(look.same_page_twice());
+            }
+            previous = seen;
+            fresh.extend(page);
+        }
+        // A page between that is short or has more: not the settled listing the probe
+        // promised; the in-order look sorts it out.
+        let complete = keep + fresh.len() == look.expected;
+        Ok((complete && fresh.iter().all(JobWorkresult::is_terminal)).then_some(fresh))
+    }
+
+    /// Reads pages in order from `keep`; pages are read into `fresh` and replace the stale ones
+    /// only once all arrived: a look cut short by its deadline keeps what it had.
+    async fn read_in_order(
+        &self,
+        look: &Look<'_>,
+        results: &mut Vec<JobWorkresult>,
+        keep: usize,
+    ) -> Result<(), Error> {
+        let limit = Page::MAX_LIMIT as usize;
+        let (mut fresh, mut previous) = (Vec::new(), None);
+        loop {
+            let items = self.results_page(look, keep + fresh.len()).await?;
+            let seen = signature(&items);
+            if seen.is_some() && seen == previous {
+                return Err(look.same_page_twice());
+            }
+            previous = seen;
+            let short = items.len() < limit;
+            let working = items.iter().any(|r| !r.is_terminal());
+            fresh.extend(items);
+            if keep + fresh.len() > look.expected {
+                return Err(look.too_many());
+            }
+            if short || working || keep + fresh.len() == look.expected {
+                results.truncate(keep);
+                results.extend(fresh);
+                return Ok(());
+            }
+        }
+    }
+}
