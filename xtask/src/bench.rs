@@ -11,6 +11,7 @@ struct Options {
     users: usize,
     memory_rows: usize,
     micro: bool,
+    realistic: bool,
 }
 
 fn parse(args: &[String]) -> Result<Options, String> {
@@ -18,6 +19,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
         users: 100_000,
         memory_rows: 1_000_000,
         micro: true,
+        realistic: true,
     };
     let mut i = 0;
     while i < args.len() {
@@ -36,9 +38,10 @@ fn parse(args: &[String]) -> Result<Options, String> {
                 i += 1;
             }
             "--no-micro" => options.micro = false,
+            "--no-realistic" => options.realistic = false,
             other => {
                 return Err(format!(
-                "unknown bench option {other} (--users N, --memory-rows N (0 skips), --no-micro)"
+                "unknown bench option {other} (--users N, --memory-rows N (0 skips), --no-micro, --no-realistic)"
             ))
             }
         }
@@ -47,7 +50,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
     Ok(options)
 }
 
-fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .map(Path::to_path_buf)
@@ -59,7 +62,7 @@ fn cargo() -> String {
 }
 
 /// The CSV of `n` users, and (optionally) the same users as pre-serialized 800-record bodies.
-fn write_data(dir: &Path, n: usize, chunks: Option<&Path>) -> Result<PathBuf, String> {
+pub(crate) fn write_data(dir: &Path, n: usize, chunks: Option<&Path>) -> Result<PathBuf, String> {
     let csv = dir.join(format!("users-{n}.csv"));
     let mut out = std::io::BufWriter::new(std::fs::File::create(&csv).map_err(|e| e.to_string())?);
     writeln!(out, "username,email,firstname,lastname").map_err(|e| e.to_string())?;
@@ -90,7 +93,10 @@ fn start_mock(jcbulk: &Path) -> Result<(Child, String, String), String> {
 }
 
 /// A `jcbulk mock` process with extra arguments (`--seed-users N`).
-fn start_mock_with(jcbulk: &Path, extra: &[&str]) -> Result<(Child, String, String), String> {
+pub(crate) fn start_mock_with(
+    jcbulk: &Path,
+    extra: &[&str],
+) -> Result<(Child, String, String), String> {
     let mut child = Command::new(jcbulk)
         .args(["mock", "--addr", "127.0.0.1:0", "-q"])
         .args(extra)
@@ -115,7 +121,7 @@ fn start_mock_with(jcbulk: &Path, extra: &[&str]) -> Result<(Child, String, Stri
 }
 
 /// Requests the mock has received, from `GET /_mock/stats`.
-fn mock_requests(base: &str) -> Result<u64, String> {
+pub(crate) fn mock_requests(base: &str) -> Result<u64, String> {
     let host = base
         .trim_start_matches("http://")
         .split('/')
@@ -135,9 +141,32 @@ fn mock_requests(base: &str) -> Result<u64, String> {
         .ok_or(format!("no stats in {text}"))
 }
 
+/// CPU seconds (user + system) of this process's waited-for children, from /proc/self/stat
+/// (`cutime`, `cstime`, in clock ticks of 1/100 s, Linux's USER_HZ).
+pub(crate) fn children_cpu() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let rest = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // cutime and cstime are fields 16 and 17 of the line, 14 and 15 after the name.
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(13) + ticks(14)) / 100.0
+}
+
 /// Runs a command; returns (wall time, peak RSS in KiB from /proc's VmHWM, stdout). Exit 3
 /// (some records not applied) counts as a run, for the mixed-validity scenario.
-fn measure(command: &mut Command) -> Result<(Duration, u64, String), String> {
+pub(crate) fn measure(command: &mut Command) -> Result<(Duration, u64, String), String> {
+    measure_cpu(command).map(|(wall, peak, out, _)| (wall, peak, out))
+}
+
+/// [`measure`], with the command's CPU seconds (user + system).
+pub(crate) fn measure_cpu(command: &mut Command) -> Result<(Duration, u64, String, f64), String> {
+    let cpu_before = children_cpu();
     let started = Instant::now();
     let mut child = command
         .stdout(Stdio::piped())
@@ -176,7 +205,7 @@ fn measure(command: &mut Command) -> Result<(Duration, u64, String), String> {
         }
         return Err(format!("{command:?} failed ({status}): {err}"));
     }
-    Ok((wall, peak, out))
+    Ok((wall, peak, out, children_cpu() - cpu_before))
 }
 
 /// The CSV of `n` users of which every second row is invalid (an e-mail without `@`).
@@ -366,6 +395,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let (ours, bound) = (ours.unwrap_or_default(), bound.unwrap_or_default());
     let ratio = ours["wall_s"].as_f64().unwrap_or(0.0) / bound["wall_s"].as_f64().unwrap_or(1.0);
 
+    let realistic = if options.realistic {
+        Some(crate::realistic::run(&jcbulk, &xtask, &dir)?)
+    } else {
+        None
+    };
+
     let memory = if options.memory_rows > 0 {
         eprintln!("bench: memory scenario, {} rows", options.memory_rows);
         let csv = write_data(&dir, options.memory_rows, None)?;
@@ -413,7 +448,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let report = json!({
         "command": format!("cargo xtask bench {}", args.join(" ")),
         "machine": machine,
-        "import": {"users": options.users, "jcbulk": ours, "lower_bound": bound, "ratio": ratio, "target_ratio": 1.25},
+        "import": {"users": options.users, "jcbulk": ours, "lower_bound": bound, "ratio": ratio, "target_ratio": 1.25, "floor_requests": crate::realistic::floor(options.users), "requests_over_floor": ours["requests"].as_f64().unwrap_or(0.0) / crate::realistic::floor(options.users).max(1) as f64},
+        "realistic": realistic,
         "memory": memory,
         "mixed_validity": mixed,
         "export": exported,
@@ -444,6 +480,14 @@ pub fn run(args: &[String]) -> Result<(), String> {
         "-"
     );
     println!("ratio jcbulk / lower bound       {ratio:.3} (target <= 1.25)");
+    println!(
+        "requests / floor ({} = one POST per job, one read per page)  {:.3} (target <= 1.15)",
+        crate::realistic::floor(options.users),
+        f(&report["import"], "requests_over_floor")
+    );
+    if let Some(runs) = &realistic {
+        crate::realistic::print(runs);
+    }
     if let Some(memory) = &report["memory"].as_object() {
         let m = Value::Object((*memory).clone());
         println!(

@@ -4,6 +4,7 @@
 mod bench;
 mod lower_bound;
 mod man;
+mod realistic;
 
 use std::process::{Command, ExitCode};
 
@@ -15,7 +16,7 @@ const USAGE: &str = "usage: cargo xtask <ci|fmt|lint|test|bench|fuzz>
   fmt   cargo fmt --all -- --check
   lint  cargo clippy --workspace --all-targets -- -D warnings
   test  cargo test --workspace --locked
-  bench [--users N] [--memory-rows N] [--no-micro]
+  bench [--users N] [--memory-rows N] [--no-micro] [--no-realistic]
         release builds; import vs raw lower bound, memory, microbenchmarks;
         prints a table and writes target/bench/report.json
   fuzz  [--seconds N]  the fuzz tests with many cases, for a bounded time

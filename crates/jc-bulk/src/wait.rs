@@ -1,5 +1,22 @@
-//! Waiting for a bulk job: poll its results with a growing interval until every record is
-//! settled (CONTRACT.md section 2) or a timeout.
+//! Waiting for a bulk job: read its results until every record is settled (CONTRACT.md
+//! section 2), the wait's timeout passes, or the caller stops it.
+//!
+//! The strategy spends requests only where they can bring news (issue 15):
+//! - **When to read** is decided by [`crate::pace::decide`], a pure function from what was
+//!   observed to the next action (read now, or sleep this long), unit-tested against a simulated
+//!   server. The jobs of one import share one estimate of the server's rate, since JumpCloud
+//!   works through one queue: a job behind unfinished ones sends nothing; the job at the head
+//!   reads when its remaining records should be done at that rate (5 % late). The rate comes
+//!   from the server's own `updatedAt` timestamps of settled results where it gives them, and
+//!   otherwise from the progress seen between reads. Before a rate is known, reads follow the
+//!   blind schedule of [`WaitOptions::intervals`]; a read that saw no progress backs off by half
+//!   each time (every 5 s at least once stalled for a minute, at most every 60 s), so a job that
+//!   never moves is read at a slowly growing, bounded interval until the timeout.
+//! - **What to read** is decided by `refresh`: a page whose records are all settled is never
+//!   read again; when the job is expected done the last page is probed first and, if settled,
+//!   the pages between are read at once; otherwise pages are read in order up to the first one
+//!   still working; nothing past the job's last record is read. A settled job of 800 records
+//!   costs its 8 pages.
 
 use crate::client::Client;
 use crate::control::{reached, Phase};
@@ -73,14 +90,16 @@ impl Default for WaitOptions {
 }
 
 impl WaitOptions {
-    /// The defaults: polls 100 ms apart at first, growing by 1.5 up to 5 s; a 30-minute timeout;
-    /// up to 10 failed polls in a row.
+    /// The defaults: before the server's rate is known, polls 100 ms apart at first, growing by
+    /// 1.5 up to 5 s (once it is known, reads are scheduled for when the records should be
+    /// done; see the module documentation); a 30-minute timeout; up to 10 failed polls in a row.
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// Poll intervals: start at `initial` (at least 1 ms), grow by `factor` (1 to 100), at most
-    /// `max` (at least `initial`, at most a day).
+    /// The blind schedule, used until the server's rate is known: start at `initial` (at least
+    /// 1 ms), grow by `factor` (1 to 100), at most `max` (at least `initial`, at most a day).
+    /// `initial` is also the pause of a job queued behind others before the rate is known.
     ///
     /// # Errors
     /// A value outside its range.

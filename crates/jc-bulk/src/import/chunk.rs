@@ -124,7 +124,11 @@ pub(crate) async fn submit<R: BulkRecord>(
         return Err(Submission::Stopped);
     }
     let request = R::submission(client.endpoint(), values, options).map_err(Submission::Failed)?;
-    info.hash = stable_hash(&[R::OPERATION.as_bytes(), request.body()]);
+    info.hash = if info.again {
+        stable_hash(&[R::OPERATION.as_bytes(), b"again", request.body()])
+    } else {
+        stable_hash(&[R::OPERATION.as_bytes(), request.body()])
+    };
     if let Some(journal) = &options.journal {
         match journal.before_submit(info).await {
             JournalDecision::Submit => {}

@@ -19,6 +19,10 @@ pub struct ChunkInfo {
     pub last: u64,
     /// Records in it.
     pub records: usize,
+    /// A second submission of records a lookup found absent after their first submission's
+    /// outcome was unknown: hashed apart from the first, so that a journal that holds the
+    /// first as "being submitted" does not refuse the second.
+    pub again: bool,
 }
 
 impl ChunkInfo {
@@ -30,6 +34,7 @@ impl ChunkInfo {
             first,
             last,
             records,
+            again: false,
         }
     }
 }

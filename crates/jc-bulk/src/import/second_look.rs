@@ -110,6 +110,7 @@ pub(crate) async fn settle_unknown<R: BulkRecord>(
     let again: Vec<(u64, RecordKey)> = unknown.iter().map(|&i| keys[i].clone()).collect();
     let mut info =
         super::ChunkInfo::new(chunk, 0, again[0].0, again[again.len() - 1].0, again.len());
+    info.again = true;
     let submitted = submit(client, &records, options, &mut info, phase).await;
     let (resent, job, _) =
         outcomes_of(client, submitted, chunk, &again, options, events, phase).await;

@@ -588,3 +588,47 @@ async fn updates_with_an_unknown_outcome_are_sent_again_only_when_asked() {
         "the lost job id never came back; the second did"
     );
 }
+
+/// A journal that, like a file journal after a kill, says the first chunk it is asked about was
+/// being submitted when an earlier run stopped (its hash: unknown, not sent again).
+#[derive(Default)]
+struct StoppedWhileSubmitting {
+    first: std::sync::Mutex<Option<u64>>,
+    asked: std::sync::Mutex<Vec<u64>>,
+}
+
+#[async_trait::async_trait]
+impl Journal for StoppedWhileSubmitting {
+    async fn before_submit(&self, chunk: &ChunkInfo) -> JournalDecision {
+        self.asked.lock().unwrap().push(chunk.hash);
+        let mut first = self.first.lock().unwrap();
+        if *first.get_or_insert(chunk.hash) == chunk.hash {
+            return JournalDecision::Unknown {
+                reason: "an earlier run stopped while submitting this chunk".into(),
+            };
+        }
+        JournalDecision::Submit
+    }
+    async fn submitted(&self, _: &ChunkInfo, _: &JobId) {}
+    async fn not_submitted(&self, _: &ChunkInfo, _: &str) {}
+    async fn outcome_unknown(&self, _: &ChunkInfo, _: &str) {}
+    async fn settled(&self, _: &ChunkInfo) {}
+}
+
+/// Issue 13's second look, resumed: a chunk an earlier run stopped submitting, whose users a
+/// lookup finds absent, is sent again; the journal is asked about that second submission as a
+/// submission of its own (a different hash), so it is not refused as "being submitted".
+#[tokio::test]
+async fn a_chunk_stopped_while_submitting_and_found_absent_is_sent_again() {
+    let mock = MockServer::start(MockConfig::default()).await.unwrap();
+    let client = client_for(&mock);
+    let journal = Arc::new(StoppedWhileSubmitting::default());
+    let options = options().journal(journal.clone());
+    let report = client.import_users((0..10).map(user), &options).await;
+    let s = &report.summary;
+    assert_eq!((s.applied, s.unknown), (10, 0), "{:?}", report.outcomes);
+    let asked = journal.asked.lock().unwrap().clone();
+    assert_eq!(asked.len(), 2, "the chunk, then its second submission");
+    assert_ne!(asked[0], asked[1]);
+    assert_eq!(mock.users(&mock.default_org()).len(), 10);
+}
