@@ -1,21 +1,24 @@
 //! When to read a job's results next: requests only where they can bring news.
 //!
-//! The strategy, as a pure function of what was observed ([`next_read`]):
-//! - A read looks at the page of the first record not yet settled, and goes on to the next page
-//!   only while pages come back fully settled; a page whose records are all settled is never read
-//!   again. So a job costs one read per page once it has settled, plus the reads that found it
-//!   still working (the waste this module keeps small).
-//! - The server works through one queue, so one estimate of its rate (records per second) serves
-//!   every job of an import ([`Estimate`], shared). A job's expected finish is when the records
-//!   queued before it and its own remaining records are done at that rate; the next read is
-//!   scheduled for then (a little after: an early read is a wasted request, a late one only
-//!   costs a fraction of the wait).
-//! - The rate is what the import has seen processed since its first job was submitted, over the
-//!   time that took (the queue is in order, so a job's progress plus the jobs before it is all
-//!   the server has done). Before anything is known, reads start at the initial interval and grow
-//!   by the factor, as before.
-//! - A job that makes no progress is read at a growing interval: never more often than every 5 s
-//!   once it has stalled for a minute, and at most every 60 s.
+//! The strategy is one pure function, [`decide`], from what was observed to the next action
+//! (read now, or sleep this long); the waits and the simulated server of the tests both run it.
+//! - The server works through one queue, so one estimate of its rate (records per second) and
+//!   of what is queued before each job serves every job of an import ([`Estimate`], shared by a
+//!   [`Pacer`]). A job's expected finish is when the records queued before it and its own
+//!   remaining records are done at that rate, counted from the last look at the queue; the read
+//!   is scheduled for then, 5 % late (an early read is a wasted request, a late one costs a
+//!   fraction of the wait). When a read finds its job done, the job is taken to have finished
+//!   when the model said (if that is earlier): the job behind it started then.
+//! - A job behind unfinished ones sends nothing: it cannot be done before them.
+//! - The rate comes from the server's own `updatedAt` timestamps where it gives them
+//!   ([`Estimate::measured`]); otherwise from the records processed between looks (an average
+//!   that one sample moves at most twofold; a look that found its job done only shows a lower
+//!   bound). Before anything is known, reads follow the blind schedule (initial interval, growing
+//!   by the factor).
+//! - A read that saw no progress backs off by half each time; once a job has stalled for a
+//!   minute it is read never more often than every 5 s, and at least every 60 s.
+//!
+//! Which pages a read fetches is `refresh`'s part (a settled page is never read again).
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -31,11 +34,11 @@ const MAX_MODEL_DELAY: Duration = Duration::from_secs(600);
 /// After this long without progress, reads are at least this far apart ...
 const STALL: Duration = Duration::from_secs(60);
 const STALLED_DELAY: Duration = Duration::from_secs(5);
-/// How much the wait grows after a read that saw no progress: gently, since a server that
-/// resumes after a stall is noticed at most this fraction of the stall late.
-const NO_PROGRESS_GROWTH: f64 = 1.5;
 /// ... and at most this far.
 const MAX_STALLED_DELAY: Duration = Duration::from_secs(60);
+/// How much the wait grows after a read that saw no progress: a server that resumes after a
+/// stall is noticed at most half the stall late.
+const NO_PROGRESS_GROWTH: f64 = 1.5;
 
 /// What one job has shown so far. Times are seconds on the import's clock.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -374,11 +377,6 @@ mod tests {
                 look += settled.min(records - 1) / 100 - first_page + 1;
             }
             reads += look as u32;
-            if std::env::var_os("PACE_DEBUG").is_some() {
-                eprintln!(
-                    "t={t:.2} job {j} settled {settled} look {look} expect_done {expect_done}"
-                );
-            }
             if settled > view.settled {
                 view.progressed_at = t;
             }

@@ -454,6 +454,23 @@ mod tests {
     use jc_transport::test_util::ReplayTransport;
     use std::sync::Arc;
 
+    #[test]
+    fn the_server_timestamps_of_settled_results_measure_the_rate() {
+        let results: Vec<JobWorkresult> = serde_json::from_str(
+            r#"[{"status":"finished","updatedAt":"2026-11-28T10:00:00.000Z"},
+                {"status":"failed","updatedAt":"2026-11-28T10:00:00.250Z"},
+                {"status":"finished","updatedAt":"2026-11-28T10:00:00.500Z"},
+                {"status":"pending","updatedAt":"2026-11-28T10:00:09.000Z"},
+                {"status":"finished"}]"#,
+        )
+        .unwrap();
+        // Three settled results with times: two settlements over half a second; the pending
+        // one and the one without a time do not count.
+        assert_eq!(server_timing(&results), Some((2, 0.5)));
+        assert_eq!(server_timing(&results[..1]), None, "one time is no span");
+        assert_eq!(server_timing(&results[3..]), None);
+    }
+
     #[tokio::test(start_paused = true)]
     async fn a_failed_poll_does_not_end_the_wait() {
         let replay = Arc::new(
