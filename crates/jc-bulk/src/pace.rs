@@ -434,17 +434,34 @@ mod tests {
 
     #[test]
     fn a_job_that_never_progresses_is_read_at_a_slowly_growing_bounded_interval() {
+        // With no rate known, and with a rate (the job stalls at once: the model expects it
+        // done, it is not, and the wait backs off).
+        for rate in [None, Some(1000.0)] {
+            never_progressing(rate);
+        }
+    }
+
+    /// Drives `decide` for 15 minutes of a job that stays at 0 of 800, checks the reads' spacing.
+    fn never_progressing(rate: Option<f64>) {
         let mut view = JobView {
             expected: 800,
             ..JobView::default()
         };
+        let queue = Queue {
+            ahead: 0,
+            rate,
+            last_look: 0.0,
+        };
         let (mut t, mut times) = (0.0f64, Vec::new());
         while t < 900.0 {
-            let delay = next_read(&view, 0, None, t, BLIND);
-            view.last_delay = delay;
-            view.reads += 1;
-            t += delay.as_secs_f64();
-            times.push(t);
+            match decide(&mut view, queue, t, BLIND) {
+                Action::Wait(delay) => t += delay.as_secs_f64(),
+                Action::Read { .. } => {
+                    view.reads += 1;
+                    view.stuck = true;
+                    times.push(t);
+                }
+            }
         }
         let after_a_minute: Vec<f64> = times
             .windows(2)
