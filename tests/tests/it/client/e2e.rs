@@ -461,6 +461,10 @@ async fn submit_sends_one_chunk_and_returns_its_typed_job_id() {
 struct LoseFirstAnswer {
     inner: HyperTransport,
     posts: std::sync::atomic::AtomicUsize,
+    /// Job submissions seen.
+    jobs: std::sync::atomic::AtomicUsize,
+    /// Refuse (not sent) every user lookup once a second job was submitted.
+    fail_lookups_after_resend: bool,
 }
 
 #[async_trait::async_trait]
@@ -470,6 +474,19 @@ impl jc_transport::Transport for LoseFirstAnswer {
         request: http::Request<bytes::Bytes>,
     ) -> Result<http::Response<bytes::Bytes>, jc_transport::TransportError> {
         let submission = request.method() != http::Method::GET;
+        let path = request.uri().path().to_owned();
+        if request.method() == http::Method::POST && path.ends_with("/bulk/users") {
+            self.jobs.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+        if self.fail_lookups_after_resend
+            && path.contains("systemusers")
+            && self.jobs.load(std::sync::atomic::Ordering::SeqCst) >= 2
+        {
+            return Err(jc_transport::TransportError::not_sent(
+                jc_transport::ErrorKind::Io,
+                "the test refuses lookups after the second submission",
+            ));
+        }
         let answer = self.inner.send(request).await;
         if submission && self.posts.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
             return Err(jc_transport::TransportError::maybe_sent(
@@ -482,12 +499,21 @@ impl jc_transport::Transport for LoseFirstAnswer {
 }
 
 fn losing_client(mock: &MockServer) -> (Client, Arc<LoseFirstAnswer>) {
+    losing_client_with(mock, false)
+}
+
+fn losing_client_with(
+    mock: &MockServer,
+    fail_lookups_after_resend: bool,
+) -> (Client, Arc<LoseFirstAnswer>) {
     let transport = Arc::new(LoseFirstAnswer {
         inner: HyperTransport::builder()
             .proxy(Proxy::None)
             .build()
             .unwrap(),
         posts: std::sync::atomic::AtomicUsize::new(0),
+        jobs: std::sync::atomic::AtomicUsize::new(0),
+        fail_lookups_after_resend,
     });
     let client = Client::builder()
         .base_url(mock.base_url())
@@ -553,6 +579,43 @@ async fn creates_with_an_unknown_outcome_are_settled_by_looking_them_up() {
         "{:?}",
         report.outcomes[0]
     );
+    assert_eq!(mock.users(&mock.default_org()).len(), 10);
+}
+
+/// The lost job is still pending at the first lookup, so its users are sent again; the second
+/// job answers "already exists" (the first attempt applied them after all) and the lookup that
+/// would confirm it fails. "Failed" would be a guess: the records are unknown, with the reason.
+#[tokio::test]
+async fn resent_creates_that_already_exist_and_cannot_be_confirmed_are_unknown() {
+    let mock = MockServer::start(MockConfig::default()).await.unwrap();
+    mock.pause_jobs();
+    let (client, transport) = losing_client_with(&mock, true);
+    let resent = {
+        let transport = transport.clone();
+        async move {
+            while transport.jobs.load(std::sync::atomic::Ordering::SeqCst) < 2 {
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+        }
+    };
+    let import_options = options();
+    let import = client.import_users((0..10).map(user), &import_options);
+    let (report, ()) = tokio::join!(import, async {
+        resent.await;
+        mock.resume_jobs();
+    });
+    let s = &report.summary;
+    assert_eq!(
+        (s.applied, s.failed, s.unknown),
+        (0, 0, 10),
+        "{:?}",
+        report.outcomes[0]
+    );
+    assert!(report.outcomes.iter().all(|o| o
+        .outcome
+        .reason()
+        .is_some_and(|r| r.contains("the lookup to confirm it failed"))));
+    // Every user exists once: the first attempt created them.
     assert_eq!(mock.users(&mock.default_org()).len(), 10);
 }
 
