@@ -96,7 +96,7 @@ fn seconds(s: f64) -> Duration {
 ///   if later). A job behind unfinished ones sleeps until then without a request, and checks
 ///   again; the head of the queue reads then (5 % late, and never twice within 20 ms).
 /// - A read that saw no progress, or no rate yet: [`next_read`] (the blind schedule, or a
-///   back-off that at least doubles), fixed once per read.
+///   back-off that grows by half), fixed once per read.
 pub(crate) fn decide(view: &mut JobView, queue: Queue, now: f64, blind: Blind) -> Action {
     let rate = queue.rate.filter(|r| r.is_finite() && *r > 0.0);
     let remaining = view.expected.saturating_sub(view.settled) as f64;
@@ -111,7 +111,7 @@ pub(crate) fn decide(view: &mut JobView, queue: Queue, now: f64, blind: Blind) -
         };
         return Action::Wait(wait.clamp(MIN_DELAY, MAX_STALLED_DELAY));
     }
-    let no_progress = view.reads > 0 && view.progressed_at < view.last_read_at;
+    let no_progress = view.stuck;
     let (at, expect_done) = match (rate, view.due) {
         (Some(rate), _) if !no_progress => {
             let model = base + remaining / rate * LATE;
@@ -119,7 +119,7 @@ pub(crate) fn decide(view: &mut JobView, queue: Queue, now: f64, blind: Blind) -
         }
         (_, Some(due)) => due,
         (_, None) => {
-            let delay = next_read(view, 0, rate, now, blind);
+            let delay = next_read(view, rate, now, blind);
             view.last_delay = delay;
             // A job seen not moving is not expected done: read in order, to see it move.
             let due = (now + delay.as_secs_f64(), false);
@@ -278,13 +278,7 @@ pub(crate) struct Blind {
 }
 
 /// How long to wait before the next read of a job, at `now` (the import's clock).
-pub(crate) fn next_read(
-    view: &JobView,
-    ahead: usize,
-    rate: Option<f64>,
-    now: f64,
-    blind: Blind,
-) -> Duration {
+fn next_read(view: &JobView, rate: Option<f64>, now: f64, blind: Blind) -> Duration {
     let remaining = view.expected.saturating_sub(view.settled);
     let stalled = Duration::from_secs_f64((now - view.progressed_at).max(0.0));
     if view.reads > 0 && stalled >= STALL {
@@ -296,7 +290,7 @@ pub(crate) fn next_read(
     let no_progress = view.reads > 0 && stalled > Duration::ZERO;
     match rate.filter(|r| r.is_finite() && *r > 0.0) {
         Some(rate) => {
-            let seconds = (ahead + remaining) as f64 / rate * LATE;
+            let seconds = remaining as f64 / rate * LATE;
             let model = Duration::try_from_secs_f64(seconds).unwrap_or(MAX_MODEL_DELAY);
             let backed_off = if no_progress {
                 model

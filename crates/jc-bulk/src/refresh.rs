@@ -48,11 +48,22 @@ pub(crate) struct Look<'a> {
 }
 
 impl Look<'_> {
-    fn same_page_twice(&self) -> Error {
-        Error::Pagination(format!(
-            "the server answered the same page of job {}'s results twice (it ignores `skip`)",
-            self.job_id
-        ))
+    /// An error when `page` looks like the `previous` one (a server that ignores `skip`);
+    /// otherwise `page` becomes the previous one.
+    fn not_the_same_page(
+        &self,
+        previous: &mut Signature,
+        page: &[JobWorkresult],
+    ) -> Result<(), Error> {
+        let seen = signature(page);
+        if seen.is_some() && seen == *previous {
+            return Err(Error::Pagination(format!(
+                "the server answered the same page of job {}'s results twice (it ignores `skip`)",
+                self.job_id
+            )));
+        }
+        *previous = seen;
+        Ok(())
     }
 
     fn too_many(&self) -> Error {
@@ -129,11 +140,7 @@ impl Client {
         let mut fresh = Vec::with_capacity(look.expected - keep);
         let mut previous = None;
         for page in pages.into_iter().chain(std::iter::once(probe)) {
-            let seen = signature(&page);
-            if seen.is_some() && seen == previous {
-                return Err(look.same_page_twice());
-            }
-            previous = seen;
+            look.not_the_same_page(&mut previous, &page)?;
             fresh.extend(page);
         }
         // A page between that is short or has more: not the settled listing the probe
@@ -154,11 +161,7 @@ impl Client {
         let (mut fresh, mut previous) = (Vec::new(), None);
         loop {
             let items = self.results_page(look, keep + fresh.len()).await?;
-            let seen = signature(&items);
-            if seen.is_some() && seen == previous {
-                return Err(look.same_page_twice());
-            }
-            previous = seen;
+            look.not_the_same_page(&mut previous, &items)?;
             let short = items.len() < limit;
             let working = items.iter().any(|r| !r.is_terminal());
             fresh.extend(items);

@@ -304,6 +304,11 @@ impl Client {
         let deadline = options.timeout.and_then(|t| started.checked_add(t));
         let mut state = PollState::new(expected, options);
         loop {
+            // Checked before every action: reads due at once (the shortest schedule) also end.
+            let remaining = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+            if remaining == Some(Duration::ZERO) {
+                return Err(state.timed_out(job_id, started.elapsed()));
+            }
             let delay = match state.pacing.action() {
                 Action::Read { expect_done } => {
                     let read = self.poll_once(job_id, &mut state, options, deadline, expect_done);
@@ -326,10 +331,6 @@ impl Client {
                 }
                 Action::Wait(delay) => delay,
             };
-            let remaining = deadline.map(|d| d.saturating_duration_since(Instant::now()));
-            if remaining == Some(Duration::ZERO) {
-                return Err(state.timed_out(job_id, started.elapsed()));
-            }
             let pause = tokio::time::sleep(remaining.map_or(delay, |r| r.min(delay)));
             if unless_stopped(pause, phase).await.is_none() {
                 return Err(state.stopped(job_id));
@@ -469,6 +470,35 @@ mod tests {
         assert_eq!(server_timing(&results), Some((2, 0.5)));
         assert_eq!(server_timing(&results[..1]), None, "one time is no span");
         assert_eq!(server_timing(&results[3..]), None);
+    }
+
+    /// With the shortest intervals the schedule allows (1 ms, not growing), every read is due
+    /// at once; the wait still ends at its deadline.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn reads_due_at_once_still_end_at_the_deadline() {
+        let pending = jc_transport::test_util::FnTransport(|_| async {
+            Ok(jc_transport::test_util::json_response(
+                200,
+                r#"[{"status":"pending","meta":{"index":0}}]"#,
+            ))
+        });
+        let client = Client::builder()
+            .api_key("k")
+            .transport(Arc::new(pending))
+            .build()
+            .unwrap();
+        let options = WaitOptions::new()
+            .intervals(Duration::from_millis(1), Duration::from_millis(1), 1.0)
+            .unwrap()
+            .timeout(Some(Duration::from_millis(50)))
+            .unwrap();
+        let waiter = client.wait_for_job(&JobId::new("j"), 1, &options);
+        let ended = tokio::spawn(IntoFuture::into_future(waiter));
+        let result = tokio::time::timeout(Duration::from_secs(5), ended)
+            .await
+            .expect("the wait ends at its deadline")
+            .unwrap();
+        assert!(matches!(result, Err(Error::Timeout { .. })), "{result:?}");
     }
 
     #[tokio::test(start_paused = true)]
