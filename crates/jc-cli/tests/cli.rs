@@ -758,3 +758,45 @@ async fn a_json_column_and_its_nested_columns_that_conflict_are_a_row_error() {
         run.stderr
     );
 }
+
+/// Issue 18 point 9: a harness that reads the URL and drops the pipe must not kill the mock.
+/// The pipe is closed before the mock starts, so every write to stdout fails; the mock still
+/// serves, and its stderr still names the URL.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_mock_keeps_serving_when_its_stdout_is_closed() {
+    use tokio::io::AsyncBufReadExt;
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_jcbulk"))
+        .args(["mock", "--addr", "127.0.0.1:0", "--api-key", "my-key"])
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let base = loop {
+        let line = tokio::time::timeout(std::time::Duration::from_secs(30), lines.next_line())
+            .await
+            .expect("the mock says where it serves")
+            .unwrap()
+            .expect("the mock is still running");
+        if let Some(rest) = line.trim().strip_prefix("JC_BASE_URL=") {
+            break rest.split_whitespace().next().unwrap().to_owned();
+        }
+    };
+    for _ in 0..3 {
+        let run = tokio::process::Command::new(env!("CARGO_BIN_EXE_jcbulk"))
+            .args(["userstates", "list", "-o", "json"])
+            .env("JC_BASE_URL", &base)
+            .env("JC_API_KEY", "my-key")
+            .env("JCBULK_CONFIG", "/nonexistent/jcbulk-test-config.toml")
+            .output()
+            .await
+            .unwrap();
+        assert_eq!(run.status.code(), Some(0), "{run:?}");
+        assert_eq!(String::from_utf8_lossy(&run.stdout).trim(), "[]");
+    }
+    assert!(child.try_wait().unwrap().is_none(), "the mock is still up");
+    child.kill().await.unwrap();
+}

@@ -33,6 +33,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use tokio::sync::{mpsc, watch};
+use tokio_util::task::AbortOnDropHandle;
 
 /// An input record and its position (a line number, or an index).
 #[derive(Debug, Clone, PartialEq)]
@@ -44,8 +45,9 @@ pub struct InputRecord<R> {
 }
 
 /// A running import: a [`Stream`] of [`ImportEvent`]s and an [`IntoFuture`] of the
-/// [`ImportReport`]. Nothing is read or sent until it is polled or awaited; dropping it stops
-/// the import (jobs already submitted go on at JumpCloud).
+/// [`ImportReport`]. Nothing is read or sent until it is polled or awaited. Dropping it cancels
+/// everything it started: no further request is sent and no further journal call is made (jobs
+/// already submitted go on at JumpCloud; a resumed run re-attaches to them through the journal).
 ///
 /// ```no_run
 /// # async fn f(client: jc_bulk::Client, users: Vec<jc_models::BulkUserCreate>) {
@@ -185,13 +187,15 @@ where
     fn start(&mut self, segment: Segment<R>) -> BoxFuture<'static, (usize, usize, Settled)> {
         let (chunk, size, fallback) = (segment.chunk, segment.len(), segment.keys());
         self.chunk += 1;
-        let task = tokio::spawn(settle(
+        // The handle aborts the task when dropped: an `Import` dropped mid-run stops its chunks
+        // (no further request, no further journal line).
+        let task = AbortOnDropHandle::new(tokio::spawn(settle(
             self.client.clone(),
             segment,
             self.options.clone(),
             self.events.clone(),
             self.phase.clone(),
-        ));
+        )));
         Box::pin(async move {
             match task.await {
                 Ok(settled) => (chunk, size, settled),

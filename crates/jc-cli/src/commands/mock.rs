@@ -70,12 +70,20 @@ pub async fn run(global: &Global, args: &MockArgs) -> CliResult {
     server
         .seed_users(&server.default_org(), seed)
         .map_err(|e| CliError::invalid(format!("--seed-csv: {e}")))?;
-    let mut stdout = std::io::stdout();
-    writeln!(stdout, "{} {}", server.base_url(), key)?;
-    writeln!(stdout, "{DEFAULT_CLIENT_ID} {DEFAULT_CLIENT_SECRET}")?;
-    stdout.flush()?;
+    // A reader that takes the first line and closes the pipe (`jcbulk mock | head -1`, a test
+    // harness) must not stop the server: write failures on stdout and stderr are ignored.
+    let lines = format!(
+        "{} {key}\n{DEFAULT_CLIENT_ID} {DEFAULT_CLIENT_SECRET}\n",
+        server.base_url()
+    );
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(lines.as_bytes())
+        .and_then(|()| stdout.flush());
+    drop(stdout);
     if !global.quiet {
-        eprintln!(
+        let _ = writeln!(
+            std::io::stderr(),
             "jc-mock serving org {DEFAULT_ORG_ID}; try:\n  JC_BASE_URL={} JC_API_KEY={key} jcbulk userstates list\npress Ctrl-C to stop",
             server.base_url()
         );

@@ -2,6 +2,7 @@
 //! jc-mock over real HTTP.
 
 mod custom_transport;
+mod dropped;
 mod e2e;
 mod pacing;
 mod service_account;
