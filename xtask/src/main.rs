@@ -4,6 +4,7 @@
 mod bench;
 mod lower_bound;
 mod man;
+mod process;
 mod realistic;
 
 use std::process::{Command, ExitCode};

@@ -48,15 +48,17 @@ mod options;
 mod pace;
 pub(crate) mod paginate;
 mod refresh;
+mod region;
 pub mod request;
 pub mod response;
 mod scrub;
 mod secret;
+mod session;
 mod wait;
 
-pub use client::{Client, ClientBuilder, HttpSettings, Region};
+pub use client::{Client, ClientBuilder, HttpSettings};
 pub use control::ImportControl;
-pub use credentials::{token_url_for, Credentials};
+pub use credentials::Credentials;
 pub use error::{ApiError, Error, InvalidInput};
 pub use filter::Filter;
 pub use import::{
@@ -69,6 +71,7 @@ pub use ops::{Legacy, Resolution, ResolveOptions, UserKey, Users};
 pub use options::{
     CallOptions, CreateUsersOptions, ListScheduledOptions, Page, UpdateUsersOptions,
 };
+pub use region::{token_url_for, Region};
 pub use secret::ApiKey;
 pub use wait::{JobProgress, JobWaiter, WaitOptions};
 

@@ -3,10 +3,10 @@
 //! present. A server that answers the same full page twice (ignoring `skip`) ends the stream
 //! with an error instead of looping forever.
 
-use crate::client::Client;
 use crate::error::Error;
 use crate::options::Page;
 use crate::response;
+use crate::session::Session;
 use bytes::Bytes;
 use futures::{stream, Stream, StreamExt, TryStreamExt};
 use http::{Method, Request};
@@ -106,25 +106,25 @@ where
     .boxed()
 }
 
-/// Every item of a paged list operation of `client`: `build` makes the request of an offset
+/// Every item of a paged list operation sent through `session`: `build` makes the request of an offset
 /// page; a `Link` is followed on the same origin with the same org.
 pub(crate) fn list<T, B>(
-    client: &Client,
+    session: &std::sync::Arc<Session>,
     org_id: Option<jc_models::OrgId>,
     operation: &'static str,
     build: B,
 ) -> impl Stream<Item = Result<T, Error>> + Send + 'static
 where
     T: DeserializeOwned + Clone + PartialEq + Send + 'static,
-    B: Fn(&Client, Page) -> Result<Request<Bytes>, Error> + Send + Sync + 'static,
+    B: Fn(&Session, Page) -> Result<Request<Bytes>, Error> + Send + Sync + 'static,
 {
-    let (client, build) = (client.clone(), std::sync::Arc::new(build));
+    let (session, build) = (session.clone(), std::sync::Arc::new(build));
     items(move |next| {
-        let (client, build, org_id) = (client.clone(), build.clone(), org_id.clone());
+        let (session, build, org_id) = (session.clone(), build.clone(), org_id.clone());
         async move {
             let request = match next {
-                Next::Offset(page) => build(&client, page)?,
-                Next::Link(url) => client
+                Next::Offset(page) => build(&session, page)?,
+                Next::Link(url) => session
                     .endpoint()
                     .request_url(Method::GET, &url, None, org_id.as_deref())
                     .map_err(|_| {
@@ -135,7 +135,7 @@ where
                     })?,
             };
             let url = request.uri().to_string();
-            let response = client.send_raw(request).await?;
+            let response = session.send(request).await?;
             let link = response::next_link(&response).map(|link| resolve(&url, &link));
             let page: Vec<T> = response::decode_json(operation, &response)?;
             Ok::<Fetched<T>, Error>((page, link))

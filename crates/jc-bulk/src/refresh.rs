@@ -14,9 +14,9 @@
 //! error, not an endless loop. Each request carries the wait's deadline, so that no
 //! `Retry-After` outlasts it.
 
-use crate::client::Client;
 use crate::error::Error;
 use crate::options::{CallOptions, Page};
+use crate::session::Session;
 use futures::{StreamExt, TryStreamExt};
 use jc_models::{JobId, JobWorkresult};
 use jc_transport::Deadline;
@@ -41,6 +41,7 @@ fn signature(items: &[JobWorkresult]) -> Signature {
 
 /// The part of a look that does not change between its requests.
 pub(crate) struct Look<'a> {
+    pub(crate) session: &'a Session,
     pub(crate) job_id: &'a JobId,
     pub(crate) expected: usize,
     pub(crate) options: &'a CallOptions,
@@ -73,29 +74,22 @@ impl Look<'_> {
             job = self.job_id
         ))
     }
-}
 
-impl Client {
     /// One page of results from `skip`.
-    async fn results_page(
-        &self,
-        look: &Look<'_>,
-        skip: usize,
-    ) -> Result<Vec<JobWorkresult>, Error> {
+    async fn results_page(&self, skip: usize) -> Result<Vec<JobWorkresult>, Error> {
         let page = Page::new(Page::MAX_LIMIT, skip as u64)?;
-        let mut request =
-            crate::request::job_results(self.endpoint(), look.job_id, page, look.options)?;
-        if let Some(deadline) = look.deadline {
+        let endpoint = self.session.endpoint();
+        let mut request = crate::request::job_results(endpoint, self.job_id, page, self.options)?;
+        if let Some(deadline) = self.deadline {
             request.extensions_mut().insert(Deadline(deadline));
         }
-        self.fetch("job results", request).await
+        self.session.fetch("job results", request).await
     }
 
     /// Updates `results` (the leading pages read so far) with one look; `expect_done` when the
     /// pacing expects every record settled by now. See the module documentation.
     pub(crate) async fn refresh(
         &self,
-        look: &Look<'_>,
         results: &mut Vec<JobWorkresult>,
         expect_done: bool,
     ) -> Result<(), Error> {
@@ -105,47 +99,46 @@ impl Client {
             .position(|r| !r.is_terminal())
             .unwrap_or(results.len());
         let keep = first_pending / limit * limit;
-        let last = look.expected.saturating_sub(1) / limit * limit;
+        let last = self.expected.saturating_sub(1) / limit * limit;
         if expect_done && last > keep {
-            if let Some(fresh) = self.settled_tail(look, keep, last).await? {
+            if let Some(fresh) = self.settled_tail(keep, last).await? {
                 results.truncate(keep);
                 results.extend(fresh);
                 return Ok(());
             }
         }
-        self.read_in_order(look, results, keep).await
+        self.read_in_order(results, keep).await
     }
 
     /// The probe of the last page, then the pages from `keep` to it at once: `None` when the
     /// probe (or a page between) shows the job is not settled yet.
     async fn settled_tail(
         &self,
-        look: &Look<'_>,
         keep: usize,
         last: usize,
     ) -> Result<Option<Vec<JobWorkresult>>, Error> {
         let limit = Page::MAX_LIMIT as usize;
-        let probe = self.results_page(look, last).await?;
-        if probe.len() > look.expected - last {
-            return Err(look.too_many());
+        let probe = self.results_page(last).await?;
+        if probe.len() > self.expected - last {
+            return Err(self.too_many());
         }
-        if probe.len() < look.expected - last || !probe.iter().all(JobWorkresult::is_terminal) {
+        if probe.len() < self.expected - last || !probe.iter().all(JobWorkresult::is_terminal) {
             return Ok(None);
         }
         let pages: Vec<Vec<JobWorkresult>> = futures::stream::iter((keep..last).step_by(limit))
-            .map(|skip| self.results_page(look, skip))
+            .map(|skip| self.results_page(skip))
             .buffered(PARALLEL_PAGES)
             .try_collect()
             .await?;
-        let mut fresh = Vec::with_capacity(look.expected - keep);
+        let mut fresh = Vec::with_capacity(self.expected - keep);
         let mut previous = None;
         for page in pages.into_iter().chain(std::iter::once(probe)) {
-            look.not_the_same_page(&mut previous, &page)?;
+            self.not_the_same_page(&mut previous, &page)?;
             fresh.extend(page);
         }
         // A page between that is short or has more: not the settled listing the probe
         // promised; the in-order look sorts it out.
-        let complete = keep + fresh.len() == look.expected;
+        let complete = keep + fresh.len() == self.expected;
         Ok((complete && fresh.iter().all(JobWorkresult::is_terminal)).then_some(fresh))
     }
 
@@ -153,22 +146,21 @@ impl Client {
     /// only once all arrived: a look cut short by its deadline keeps what it had.
     async fn read_in_order(
         &self,
-        look: &Look<'_>,
         results: &mut Vec<JobWorkresult>,
         keep: usize,
     ) -> Result<(), Error> {
         let limit = Page::MAX_LIMIT as usize;
         let (mut fresh, mut previous) = (Vec::new(), None);
         loop {
-            let items = self.results_page(look, keep + fresh.len()).await?;
-            look.not_the_same_page(&mut previous, &items)?;
+            let items = self.results_page(keep + fresh.len()).await?;
+            self.not_the_same_page(&mut previous, &items)?;
             let short = items.len() < limit;
             let working = items.iter().any(|r| !r.is_terminal());
             fresh.extend(items);
-            if keep + fresh.len() > look.expected {
-                return Err(look.too_many());
+            if keep + fresh.len() > self.expected {
+                return Err(self.too_many());
             }
-            if short || working || keep + fresh.len() == look.expected {
+            if short || working || keep + fresh.len() == self.expected {
                 results.truncate(keep);
                 results.extend(fresh);
                 return Ok(());

@@ -18,13 +18,13 @@
 //!   still working; nothing past the job's last record is read. A settled job of 800 records
 //!   costs its 8 pages.
 
-use crate::client::Client;
 use crate::control::{reached, Phase};
 use crate::driven::Driven;
 use crate::error::Error;
 use crate::options::CallOptions;
 use crate::pace::{Action, Blind, Pacer, Pacing};
 use crate::refresh::Look;
+use crate::session::Session;
 use futures::future::BoxFuture;
 use futures::future::Either;
 use futures::{Stream, StreamExt};
@@ -257,41 +257,34 @@ impl IntoFuture for JobWaiter {
     }
 }
 
-impl Client {
-    /// Waits for `job_id` until all `expected` records are settled: a [`JobWaiter`], to iterate
-    /// for progress or to await for every result.
-    ///
-    /// The wait ends with [`Error::Timeout`] (with the results read so far) when the job does not
-    /// complete in time, or with the error of a poll that cannot be retried.
-    pub fn wait_for_job(
-        &self,
-        job_id: &JobId,
-        expected: usize,
-        options: &WaitOptions,
-    ) -> JobWaiter {
-        self.wait_stoppable(job_id, expected, options, None)
+/// The wait for `job_id` through `session` (see [`Client::wait_for_job`](crate::Client::wait_for_job)),
+/// which also ends, with [`Error::Stopped`], once `phase` reaches "stop waiting". Nothing runs
+/// until the waiter is polled; dropping it ends the wait.
+pub(crate) fn waiter(
+    session: Arc<Session>,
+    job_id: &JobId,
+    expected: usize,
+    options: &WaitOptions,
+    phase: Option<watch::Receiver<Phase>>,
+) -> JobWaiter {
+    let (job_id, options) = (job_id.clone(), options.clone());
+    JobWaiter {
+        inner: Driven::new(move |progress| async move {
+            let mut phase = phase;
+            let poller = Poller { session: &session };
+            poller
+                .poll_job(&job_id, expected, &options, &progress, &mut phase)
+                .await
+        }),
     }
+}
 
-    /// [`Client::wait_for_job`] that also ends, with [`Error::Stopped`], once `phase` reaches
-    /// "stop waiting".
-    pub(crate) fn wait_stoppable(
-        &self,
-        job_id: &JobId,
-        expected: usize,
-        options: &WaitOptions,
-        phase: Option<watch::Receiver<Phase>>,
-    ) -> JobWaiter {
-        let (client, job_id, options) = (self.clone(), job_id.clone(), options.clone());
-        JobWaiter {
-            inner: Driven::new(move |progress| async move {
-                let mut phase = phase;
-                client
-                    .poll_job(&job_id, expected, &options, &progress, &mut phase)
-                    .await
-            }),
-        }
-    }
+/// Reads one job's results through a session.
+struct Poller<'a> {
+    session: &'a Session,
+}
 
+impl Poller<'_> {
     async fn poll_job(
         &self,
         job_id: &JobId,
@@ -352,12 +345,13 @@ impl Client {
             org_id: options.org_id.clone(),
         };
         let look = Look {
+            session: self.session,
             job_id,
             expected: state.expected,
             options: &call,
             deadline,
         };
-        let poll = self.refresh(&look, &mut state.results, expect_done);
+        let poll = look.refresh(&mut state.results, expect_done);
         // `None`: the deadline cut the poll short (what failed before still explains it).
         let outcome = match deadline {
             Some(deadline) => tokio::time::timeout_at(deadline, poll).await.ok(),
@@ -450,90 +444,4 @@ impl PollState {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use jc_transport::test_util::ReplayTransport;
-    use std::sync::Arc;
-
-    #[test]
-    fn the_server_timestamps_of_settled_results_measure_the_rate() {
-        let results: Vec<JobWorkresult> = serde_json::from_str(
-            r#"[{"status":"finished","updatedAt":"2026-11-28T10:00:00.000Z"},
-                {"status":"failed","updatedAt":"2026-11-28T10:00:00.250Z"},
-                {"status":"finished","updatedAt":"2026-11-28T10:00:00.500Z"},
-                {"status":"pending","updatedAt":"2026-11-28T10:00:09.000Z"},
-                {"status":"finished"}]"#,
-        )
-        .unwrap();
-        // Three settled results with times: two settlements over half a second; the pending
-        // one and the one without a time do not count.
-        assert_eq!(server_timing(&results), Some((2, 0.5)));
-        assert_eq!(server_timing(&results[..1]), None, "one time is no span");
-        assert_eq!(server_timing(&results[3..]), None);
-    }
-
-    /// With the shortest intervals the schedule allows (1 ms, not growing), every read is due
-    /// at once; the wait still ends at its deadline.
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn reads_due_at_once_still_end_at_the_deadline() {
-        let pending = jc_transport::test_util::FnTransport(|_| async {
-            Ok(jc_transport::test_util::json_response(
-                200,
-                r#"[{"status":"pending","meta":{"index":0}}]"#,
-            ))
-        });
-        let client = Client::builder()
-            .api_key("k")
-            .transport(Arc::new(pending))
-            .build()
-            .unwrap();
-        let options = WaitOptions::new()
-            .intervals(Duration::from_millis(1), Duration::from_millis(1), 1.0)
-            .unwrap()
-            .timeout(Some(Duration::from_millis(50)))
-            .unwrap();
-        let waiter = client.wait_for_job(&JobId::new("j"), 1, &options);
-        let ended = tokio::spawn(IntoFuture::into_future(waiter));
-        let result = tokio::time::timeout(Duration::from_secs(5), ended)
-            .await
-            .expect("the wait ends at its deadline")
-            .unwrap();
-        assert!(matches!(result, Err(Error::Timeout { .. })), "{result:?}");
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn a_failed_poll_does_not_end_the_wait() {
-        let replay = Arc::new(
-            ReplayTransport::new()
-                .json(200, r#"[{"status":"pending","meta":{"index":0}}]"#)
-                .json(500, r#"{"message":"flaky"}"#)
-                .json(200, r#"[{"status":"finished","meta":{"index":0}}]"#),
-        );
-        let client = Client::builder()
-            .api_key("k")
-            .transport(replay.clone())
-            .build()
-            .unwrap();
-        let results = client
-            .wait_for_job(&JobId::new("j"), 1, &WaitOptions::default())
-            .await
-            .unwrap();
-        assert!(results[0].is_terminal());
-        assert_eq!(replay.request_count(), 3);
-
-        let failing = Arc::new(ReplayTransport::new().json(500, "{}").json(500, "{}"));
-        let client = Client::builder()
-            .api_key("k")
-            .transport(failing)
-            .build()
-            .unwrap();
-        let options = WaitOptions::default().max_failed_polls(1).unwrap();
-        assert!(
-            client
-                .wait_for_job(&JobId::new("j"), 1, &options)
-                .await
-                .is_err(),
-            "gives up after the limit"
-        );
-    }
-}
+mod tests;

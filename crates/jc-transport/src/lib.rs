@@ -3,7 +3,8 @@
 //! [`Transport`] sends one `http::Request<Bytes>` and returns one `http::Response<Bytes>`; it is
 //! the only thing the SDK needs from the network, so any HTTP stack, a recorder or a mock can
 //! stand in. [`HyperTransport`] (feature `hyper`, on by default) is the production one. Policies
-//! are layers that wrap any transport: [`Retry`], [`RateLimit`], [`Timeout`] and [`Trace`].
+//! are layers that wrap any transport: [`Retry`], [`RateLimit`], [`Timeout`], [`Trace`] and
+//! [`BearerAuth`]; [`Stack`] assembles them around any inner transport in one documented order.
 //! A [`TransportError`] always says whether the request may have reached the server
 //! ([`Delivery`]), which decides whether a job-creating POST can be re-sent.
 //!
@@ -43,6 +44,7 @@ mod rate_limit;
 mod request;
 mod retry;
 mod setting;
+mod stack;
 #[cfg(feature = "test-util")]
 pub mod test_util;
 mod timeout;
@@ -55,8 +57,9 @@ pub use error::{BoxError, Delivery, ErrorKind, TransportError};
 pub use hyper_transport::{BuildError, HyperTransport, HyperTransportBuilder, Proxy};
 pub use rate_limit::{RateLimit, RateLimitConfig, MAX_RATE, MIN_RATE};
 pub use request::{request_id, Attempt, Deadline, Idempotency, REQUEST_ID_HEADERS};
-pub use retry::{retry_after, Retry, RetryPolicy, MAX_ATTEMPTS};
+pub use retry::{retry_after, Retry, RetryPolicy, DEFAULT_MAX_ATTEMPTS, MAX_ATTEMPTS};
 pub use setting::{check_count, check_duration, check_f64, InvalidSetting, MAX_DURATION};
+pub use stack::{Stack, DEFAULT_ATTEMPT_TIMEOUT};
 pub use timeout::Timeout;
 pub use trace::Trace;
 #[cfg(feature = "mock")]

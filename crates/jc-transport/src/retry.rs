@@ -10,8 +10,13 @@ use http::{HeaderMap, Request, Response, StatusCode};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
+/// Attempts in all per request, the first included, unless a policy says otherwise: the one
+/// default of jc-transport and jc-bulk.
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 5;
+
 /// When and how often [`Retry`] re-sends. Fields are private: the checked setters refuse values
 /// that could make a wait overflow or a loop spin (`InvalidSetting`).
+
 #[derive(Debug, Clone)]
 pub struct RetryPolicy {
     max_attempts: u32,
@@ -26,7 +31,7 @@ pub struct RetryPolicy {
 impl Default for RetryPolicy {
     fn default() -> Self {
         Self {
-            max_attempts: 4,
+            max_attempts: DEFAULT_MAX_ATTEMPTS,
             base_delay: Duration::from_millis(250),
             max_delay: Duration::from_secs(20),
             max_retry_after: Duration::from_secs(60),

@@ -35,7 +35,7 @@ async fn twenty_thousand_users_under_faults_lose_nothing() {
     let client = Client::builder()
         .base_url(mock.base_url())
         .api_key(mock.api_key())
-        .transport(Arc::new(Retry::new(hyper, policy)))
+        .bare_transport(Arc::new(Retry::new(hyper, policy)))
         .build()
         .unwrap();
     let users =

@@ -89,7 +89,7 @@ proptest! {
                 .json(200, r#"[{"status":"pending","meta":{"index":0}}]"#)
                 .json(200, r#"[{"status":"finished","meta":{"index":0}}]"#),
         );
-        let client = Client::builder().api_key("k").transport(replay).build().unwrap();
+        let client = Client::builder().api_key("k").bare_transport(replay).build().unwrap();
         let result = runtime().block_on(async {
             client.wait_for_job(&JobId::new("j"), 1, &options).await
         });

@@ -2,7 +2,6 @@
 //! outcome of each of its records. Runs as its own task; reports progress into the import's
 //! event channel.
 
-use crate::client::Client;
 use crate::control::Phase;
 use crate::error::Error;
 use crate::import::journal::{stable_hash, ChunkInfo, JournalDecision};
@@ -13,6 +12,7 @@ use crate::import::second_look::settle_unknown;
 use crate::import::STOPPED_BEFORE_SENDING;
 use crate::import::{mapping, InputRecord};
 use crate::response;
+use crate::session::Session;
 use futures::StreamExt;
 use jc_models::JobId;
 use std::sync::Arc;
@@ -114,7 +114,7 @@ pub(crate) enum Submission {
 
 /// Sends a chunk (or, per the journal, re-attaches to its earlier job); returns the job id.
 pub(crate) async fn submit<R: BulkRecord>(
-    client: &Client,
+    session: &Arc<Session>,
     values: &[R],
     options: &ImportOptions,
     info: &mut ChunkInfo,
@@ -123,7 +123,7 @@ pub(crate) async fn submit<R: BulkRecord>(
     if *phase.borrow() >= Phase::Draining {
         return Err(Submission::Stopped);
     }
-    let request = R::submission(client.endpoint(), values, options).map_err(Submission::Failed)?;
+    let request = R::submission(session.endpoint(), values, options).map_err(Submission::Failed)?;
     info.hash = if info.again {
         stable_hash(&[R::OPERATION.as_bytes(), b"again", request.body()])
     } else {
@@ -141,7 +141,7 @@ pub(crate) async fn submit<R: BulkRecord>(
         }
     }
     let outcome = async {
-        let response = client.send_raw(request).await?;
+        let response = session.send(request).await?;
         response::decode_job_id(R::OPERATION, &response)
     }
     .await;
@@ -159,7 +159,7 @@ pub(crate) async fn submit<R: BulkRecord>(
 /// Waits for `job_id` and maps its results to the chunk's records, reporting progress. A wait
 /// refused with 401 or 403 also stops the import: every further call would be refused too.
 async fn await_job(
-    client: &Client,
+    session: &Arc<Session>,
     job_id: &JobId,
     chunk: usize,
     keys: &[(u64, RecordKey)],
@@ -168,7 +168,13 @@ async fn await_job(
     phase: &watch::Receiver<Phase>,
 ) -> (Vec<Outcome>, Option<String>) {
     let wait = options.wait.clone().org_or(options.org_id.as_ref());
-    let mut waiter = client.wait_stoppable(job_id, keys.len(), &wait, Some(phase.clone()));
+    let mut waiter = crate::wait::waiter(
+        session.clone(),
+        job_id,
+        keys.len(),
+        &wait,
+        Some(phase.clone()),
+    );
     while let Some(progress) = waiter.next().await {
         let _ = events.send(ImportEvent::Progress { chunk, progress }).await;
     }
@@ -238,7 +244,7 @@ fn not_awaited(job_id: &JobId, records: usize) -> Vec<Outcome> {
 /// The outcome of each record of a chunk after its submission: from the job's results, or from
 /// why there is no job. Also the job, and a reason to stop submitting.
 pub(crate) async fn outcomes_of(
-    client: &Client,
+    session: &Arc<Session>,
     submitted: Result<JobId, Submission>,
     chunk: usize,
     keys: &[(u64, RecordKey)],
@@ -272,7 +278,7 @@ pub(crate) async fn outcomes_of(
             };
             let _ = events.send(submitted).await;
             let (outcomes, fatal) = if options.await_results {
-                await_job(client, &job_id, chunk, keys, options, events, phase).await
+                await_job(session, &job_id, chunk, keys, options, events, phase).await
             } else {
                 (not_awaited(&job_id, keys.len()), None)
             };
@@ -283,7 +289,7 @@ pub(crate) async fn outcomes_of(
 
 /// Submits, waits for and settles one segment.
 pub(crate) async fn settle<R: BulkRecord>(
-    client: Client,
+    session: Arc<Session>,
     segment: Segment<R>,
     options: Arc<ImportOptions>,
     events: mpsc::Sender<ImportEvent>,
@@ -314,13 +320,13 @@ pub(crate) async fn settle<R: BulkRecord>(
         keys.last().map_or(0, |k| k.0),
         keys.len(),
     );
-    let submitted = submit(&client, &values, &options, &mut info, &phase).await;
+    let submitted = submit(&session, &values, &options, &mut info, &phase).await;
     let (mut outcomes, created, fatal) =
-        outcomes_of(&client, submitted, chunk, &keys, &options, &events, &phase).await;
+        outcomes_of(&session, submitted, chunk, &keys, &options, &events, &phase).await;
     let second_job = match fatal {
         None => {
             settle_unknown(
-                &client,
+                &session,
                 &values,
                 &keys,
                 &mut outcomes,

@@ -22,9 +22,9 @@ pub use options::{ImportOptions, MAX_CHUNK_SIZE, MAX_CONCURRENCY};
 pub use outcome::{ImportEvent, ImportReport, ImportSummary, Outcome, RecordOutcome};
 pub use record::{BulkRecord, RecordKey};
 
-use crate::client::Client;
 use crate::control::{ImportControl, Phase};
 use crate::driven::Driven;
+use crate::session::Session;
 use chunk::{all_with, settle, Segment, Settled};
 use futures::future::BoxFuture;
 use futures::stream::{FuturesOrdered, Stream, StreamExt};
@@ -72,6 +72,36 @@ pub struct Import {
 }
 
 impl Import {
+    /// An import of `records` through `session`: nothing runs until it is polled.
+    pub(crate) fn start<R, S>(session: Arc<Session>, records: S, options: &ImportOptions) -> Self
+    where
+        R: BulkRecord,
+        S: Stream<Item = InputRecord<R>> + Send + 'static,
+    {
+        let mut options = options.clone();
+        // One pacer per import: its jobs share one estimate of the server's rate (see `pace`).
+        options.wait = options.wait.paced(Arc::default());
+        let options = Arc::new(options);
+        let control = ImportControl::new();
+        let phase = control.watch();
+        Import {
+            control,
+            inner: Driven::new(move |events| {
+                Driver {
+                    phase,
+                    session,
+                    input: Box::pin(records),
+                    options,
+                    events,
+                    summary: ImportSummary::default(),
+                    exhausted: false,
+                    chunk: 0,
+                }
+                .run()
+            }),
+        }
+    }
+
     /// The handle that stops this import from outside its stream (a Ctrl-C handler): see
     /// [`ImportControl`]. The stream goes on to its end either way, so that every record
     /// still gets its outcome.
@@ -141,7 +171,7 @@ pub(crate) const STOPPED_BEFORE_SENDING: &str =
 /// The import's state on the driver side.
 struct Driver<S> {
     phase: watch::Receiver<Phase>,
-    client: Client,
+    session: Arc<Session>,
     input: Pin<Box<S>>,
     options: Arc<ImportOptions>,
     events: mpsc::Sender<ImportEvent>,
@@ -190,7 +220,7 @@ where
         // The handle aborts the task when dropped: an `Import` dropped mid-run stops its chunks
         // (no further request, no further journal line).
         let task = AbortOnDropHandle::new(tokio::spawn(settle(
-            self.client.clone(),
+            self.session.clone(),
             segment,
             self.options.clone(),
             self.events.clone(),
@@ -263,94 +293,5 @@ where
         }
         let summary = std::mem::take(&mut self.summary);
         let _ = self.events.send(ImportEvent::Finished(summary)).await;
-    }
-}
-
-impl Client {
-    /// Imports `records` from any stream (a CSV reader, a list of ids, a `Vec`): chunks,
-    /// submits, waits, and reports every record's outcome in input order. Returns an
-    /// [`Import`] to iterate for events or to await for the report. Never fails as a whole:
-    /// problems become outcomes.
-    pub fn import<R, S>(&self, records: S, options: &ImportOptions) -> Import
-    where
-        R: BulkRecord,
-        S: Stream<Item = InputRecord<R>> + Send + 'static,
-    {
-        let mut options = options.clone();
-        // One pacer per import: its jobs share one estimate of the server's rate (see `pace`).
-        options.wait = options.wait.paced(Arc::default());
-        let (client, options) = (self.clone(), Arc::new(options));
-        let control = ImportControl::new();
-        let phase = control.watch();
-        Import {
-            control,
-            inner: Driven::new(move |events| {
-                Driver {
-                    phase,
-                    client,
-                    input: Box::pin(records),
-                    options,
-                    events,
-                    summary: ImportSummary::default(),
-                    exhausted: false,
-                    chunk: 0,
-                }
-                .run()
-            }),
-        }
-    }
-
-    /// [`Client::import`] of a collection of records, positions 0, 1, 2 ..., collecting every
-    /// outcome (iterate [`Client::import`] with a stream instead for very large inputs).
-    pub async fn import_all<R, I>(&self, records: I, options: &ImportOptions) -> ImportReport
-    where
-        R: BulkRecord,
-        I: IntoIterator<Item = R>,
-    {
-        let records: Vec<InputRecord<R>> = records
-            .into_iter()
-            .enumerate()
-            .map(|(i, record)| InputRecord {
-                position: i as u64,
-                record,
-            })
-            .collect();
-        self.import(futures::stream::iter(records), options).await
-    }
-
-    /// Creates users in chunked jobs; see [`Client::import_all`].
-    pub async fn import_users<I>(&self, users: I, options: &ImportOptions) -> ImportReport
-    where
-        I: IntoIterator<Item = jc_models::BulkUserCreate>,
-    {
-        self.import_all(users, options).await
-    }
-
-    /// Updates users in chunked jobs; see [`Client::import_all`].
-    pub async fn import_user_updates<I>(&self, changes: I, options: &ImportOptions) -> ImportReport
-    where
-        I: IntoIterator<Item = jc_models::BulkUserUpdate>,
-    {
-        self.import_all(changes, options).await
-    }
-
-    /// Expires users' passwords in chunked jobs; see [`Client::import_all`].
-    pub async fn import_user_expirations<I>(
-        &self,
-        users: I,
-        options: &ImportOptions,
-    ) -> ImportReport
-    where
-        I: IntoIterator<Item = jc_models::BulkUserExpire>,
-    {
-        self.import_all(users, options).await
-    }
-
-    /// Unlocks users in chunked jobs; see [`Client::import_all`].
-    pub async fn import_user_unlocks<I>(&self, users: I, options: &ImportOptions) -> ImportReport
-    where
-        I: IntoIterator<Item = jc_models::BulkUserUnlock>,
-    {
-        self.import_all(users, options).await
     }
 }

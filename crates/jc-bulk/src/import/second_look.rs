@@ -14,11 +14,13 @@ use super::chunk::{outcomes_of, submit};
 use super::options::ImportOptions;
 use super::outcome::{ImportEvent, Outcome};
 use super::record::{BulkRecord, RecordKey};
-use crate::client::Client;
 use crate::control::Phase;
+use crate::ops::Users;
 use crate::ops::{Resolution, ResolveOptions, UserKey};
 use crate::options::CallOptions;
+use crate::session::Session;
 use jc_models::{JobId, UserId};
+use std::sync::Arc;
 use tokio::sync::{mpsc, watch};
 
 /// Positions (in the chunk) of the records whose outcome is unknown without a job.
@@ -33,7 +35,7 @@ fn unknown_without_job(outcomes: &[Outcome]) -> Vec<usize> {
 
 /// The user id of each record's username, where one user has it.
 async fn look_up(
-    client: &Client,
+    session: &Arc<Session>,
     options: &ImportOptions,
     keys: &[&RecordKey],
 ) -> Option<Vec<Option<UserId>>> {
@@ -43,8 +45,7 @@ async fn look_up(
     let names = keys
         .iter()
         .map(|k| UserKey::Username(k.username.clone().unwrap_or_default()));
-    let found = client
-        .users(&call)
+    let found = Users::new(session, &call)
         .resolve(names, &ResolveOptions::default())
         .await
         .map_err(|error| tracing::warn!(%error, "cannot look up users with an unknown outcome"))
@@ -76,7 +77,7 @@ fn already_exists(outcome: &Outcome) -> bool {
 /// job of a re-sent batch, if one was created.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn settle_unknown<R: BulkRecord>(
-    client: &Client,
+    session: &Arc<Session>,
     values: &[R],
     keys: &[(u64, RecordKey)],
     outcomes: &mut [Outcome],
@@ -95,7 +96,7 @@ pub(crate) async fn settle_unknown<R: BulkRecord>(
     }
     if create {
         let asked: Vec<&RecordKey> = unknown.iter().map(|&i| &keys[i].1).collect();
-        let found = look_up(client, options, &asked).await?;
+        let found = look_up(session, options, &asked).await?;
         for (&i, id) in unknown.iter().zip(&found) {
             if let Some(id) = id {
                 outcomes[i] = confirmed(id.clone(), "confirmed by lookup: the user exists");
@@ -111,9 +112,9 @@ pub(crate) async fn settle_unknown<R: BulkRecord>(
     let mut info =
         super::ChunkInfo::new(chunk, 0, again[0].0, again[again.len() - 1].0, again.len());
     info.again = true;
-    let submitted = submit(client, &records, options, &mut info, phase).await;
+    let submitted = submit(session, &records, options, &mut info, phase).await;
     let (resent, job, _) =
-        outcomes_of(client, submitted, chunk, &again, options, events, phase).await;
+        outcomes_of(session, submitted, chunk, &again, options, events, phase).await;
     for (&i, outcome) in unknown.iter().zip(resent) {
         outcomes[i] = outcome;
     }
@@ -124,7 +125,7 @@ pub(crate) async fn settle_unknown<R: BulkRecord>(
             .filter(|&i| already_exists(&outcomes[i]))
             .collect();
         let asked: Vec<&RecordKey> = existing.iter().map(|&i| &keys[i].1).collect();
-        match look_up(client, options, &asked).await {
+        match look_up(session, options, &asked).await {
             Some(found) => {
                 for (&i, id) in existing.iter().zip(found) {
                     if let Some(id) = id {

@@ -1,37 +1,35 @@
 //! The legacy `/jobs` paths (CONTRACT.md section 14). **Deprecated** by JumpCloud: `GET /jobs/{id}`
-//! was never finished and is hidden; prefer [`Client::job_results`] and [`Client::wait_for_job`].
+//! was never finished and is hidden; prefer [`Client::job_results`](crate::Client::job_results) and
+//! [`Client::wait_for_job`](crate::Client::wait_for_job).
 
-use crate::client::Client;
 use crate::error::Error;
 use crate::options::{CallOptions, Page};
 use crate::request;
+use crate::session::Session;
 use jc_models::{JobDetails, JobId, JobWorkresult};
 
-/// The legacy operations, through [`Client::legacy`].
+/// The legacy operations, through [`Client::legacy`](crate::Client::legacy).
 #[derive(Debug, Clone, Copy)]
 pub struct Legacy<'a> {
-    client: &'a Client,
+    session: &'a Session,
 }
 
-impl Client {
-    /// The deprecated `/jobs` operations.
-    pub fn legacy(&self) -> Legacy<'_> {
-        Legacy { client: self }
+impl<'a> Legacy<'a> {
+    pub(crate) fn new(session: &'a Session) -> Self {
+        Self { session }
     }
-}
 
-impl Legacy<'_> {
     /// **Deprecated.** GET /jobs/{id}: the job's `job-details`.
     ///
     /// # Errors
     /// A transport failure, a non-2xx answer, or an unreadable body.
     pub async fn job(&self, job_id: &JobId, options: &CallOptions) -> Result<JobDetails, Error> {
-        let request = request::legacy_job(self.client.endpoint(), job_id, options)?;
-        self.client.fetch("legacy job", request).await
+        let request = request::legacy_job(self.session.endpoint(), job_id, options)?;
+        self.session.fetch("legacy job", request).await
     }
 
     /// **Deprecated.** GET /jobs/{id}/results: one page of the same list as
-    /// [`Client::job_results_page`].
+    /// [`Client::job_results_page`](crate::Client::job_results_page).
     ///
     /// # Errors
     /// A transport failure, a non-2xx answer, or an unreadable body.
@@ -41,7 +39,7 @@ impl Legacy<'_> {
         page: Page,
         options: &CallOptions,
     ) -> Result<Vec<JobWorkresult>, Error> {
-        let request = request::legacy_job_results(self.client.endpoint(), job_id, page, options)?;
-        self.client.fetch("legacy job results", request).await
+        let request = request::legacy_job_results(self.session.endpoint(), job_id, page, options)?;
+        self.session.fetch("legacy job results", request).await
     }
 }

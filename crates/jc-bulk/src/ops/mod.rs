@@ -1,10 +1,11 @@
-//! The operations, one module per group: `Client` methods that build, send and decode.
+//! The operations, one module per group: thin verbs over the session (build, send, decode) that
+//! the `Client` façade calls.
 
-mod jobs;
+pub(crate) mod jobs;
 mod legacy;
 mod resolve;
 mod users;
-mod userstates;
+pub(crate) mod userstates;
 
 pub use legacy::Legacy;
 pub use resolve::ResolveOptions;

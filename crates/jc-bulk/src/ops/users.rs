@@ -1,13 +1,14 @@
 //! The v1 user reads (CONTRACT.md sections 19-22): list (a stream of pages), get, and resolving
 //! usernames and e-mails to ids with the cheaper of two plans.
 
-use crate::client::Client;
 use crate::error::Error;
 use crate::options::{CallOptions, Page};
 use crate::request::v1;
+use crate::session::Session;
 use futures::Stream;
 use jc_models::{Search, SystemUser, SystemUsersList, SystemUsersSearchList, UserId};
 use serde_json::{json, Value};
+use std::sync::Arc;
 
 /// What names a user in an input file.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -51,27 +52,22 @@ pub enum Resolution {
     Ambiguous(Vec<UserId>),
 }
 
-/// The v1 reads, from [`Client::users`].
+/// The v1 reads, from [`Client::users`](crate::Client::users).
 #[derive(Debug, Clone, Copy)]
 pub struct Users<'a> {
-    client: &'a Client,
+    session: &'a Arc<Session>,
     options: &'a CallOptions,
 }
 
 /// Fields a search for resolving reads.
 const KEY_FIELDS: &str = "_id username email";
 
-impl Client {
-    /// The v1 user reads, acting on the client's org (or `options`' org).
-    pub fn users<'a>(&'a self, options: &'a CallOptions) -> Users<'a> {
-        Users {
-            client: self,
-            options,
-        }
+impl<'a> Users<'a> {
+    /// The reads through `session`, acting on `options`' org (or the session's).
+    pub(crate) fn new(session: &'a Arc<Session>, options: &'a CallOptions) -> Self {
+        Self { session, options }
     }
-}
 
-impl Users<'_> {
     fn org(&self) -> Option<&str> {
         self.options.org_id.as_deref()
     }
@@ -86,8 +82,8 @@ impl Users<'_> {
         fields: Option<&str>,
         page: Page,
     ) -> Result<SystemUsersList, Error> {
-        let request = v1::list_users(self.client.endpoint(), filters, fields, page, self.org())?;
-        self.client.fetch("list users", request).await
+        let request = v1::list_users(self.session.endpoint(), filters, fields, page, self.org())?;
+        self.session.fetch("list users", request).await
     }
 
     /// Every user matching `filters` (`field:$op:value`, all must hold), as a stream of pages of
@@ -98,11 +94,11 @@ impl Users<'_> {
         filters: &[String],
         fields: Option<&str>,
     ) -> impl Stream<Item = Result<Vec<SystemUser>, Error>> + Send + 'static {
-        let (client, options) = (self.client.clone(), self.options.clone());
+        let (session, options) = (self.session.clone(), self.options.clone());
         let (filters, fields) = (filters.to_vec(), fields.map(str::to_owned));
         let start = Some((0u64, None::<String>, 0usize));
         futures::stream::try_unfold(start, move |state| {
-            let (client, options) = (client.clone(), options.clone());
+            let (session, options) = (session.clone(), options.clone());
             let (filters, fields) = (filters.clone(), fields.clone());
             async move {
                 let Some((skip, previous, pages)) = state else {
@@ -113,8 +109,7 @@ impl Users<'_> {
                         "the user list went past 10,000 pages".into(),
                     ));
                 }
-                let page = client
-                    .users(&options)
+                let page = Users::new(&session, &options)
                     .page(&filters, fields.as_deref(), Page::new(100, skip)?)
                     .await?;
                 let results = page.results.unwrap_or_default();
@@ -143,8 +138,8 @@ impl Users<'_> {
     /// # Errors
     /// 404 for an unknown id; a transport failure, another non-2xx answer.
     pub async fn get(&self, id: &UserId) -> Result<SystemUser, Error> {
-        let request = v1::get_user(self.client.endpoint(), id, self.org())?;
-        self.client.fetch("get user", request).await
+        let request = v1::get_user(self.session.endpoint(), id, self.org())?;
+        self.session.fetch("get user", request).await
     }
 
     /// One search page of users matching any of `expressions`.
@@ -160,7 +155,7 @@ impl Users<'_> {
             skip: Some(skip as i64),
             ..Search::default()
         };
-        let request = v1::search_users(self.client.endpoint(), &search, self.org())?;
-        self.client.fetch("search users", request).await
+        let request = v1::search_users(self.session.endpoint(), &search, self.org())?;
+        self.session.fetch("search users", request).await
     }
 }

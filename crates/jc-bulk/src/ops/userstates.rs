@@ -1,124 +1,123 @@
 //! Scheduled state changes: schedule, list, cancel, next events.
 
-use crate::client::Client;
 use crate::error::Error;
 use crate::options::{CallOptions, ListScheduledOptions, Page};
 use crate::paginate;
+use crate::session::Session;
 use crate::{request, response};
 use futures::Stream;
 use jc_models::{
     BulkScheduledStatechangeCreate, BulkUserStatesGetNextScheduledResponse,
     ScheduledUserstateResult,
 };
+use std::sync::Arc;
 
-impl Client {
-    /// Schedules a state change (POST /bulk/userstates): one result per user, each with its own
-    /// `scheduledJobId`. CONTRACT.md section 8 is checked before sending.
-    ///
-    /// # Errors
-    /// A body that breaks section 8, a transport failure, or a non-2xx answer.
-    pub async fn schedule_state_change(
-        &self,
-        change: &BulkScheduledStatechangeCreate,
-        options: &CallOptions,
-    ) -> Result<Vec<ScheduledUserstateResult>, Error> {
-        let request = request::schedule_state_change(self.endpoint(), change, options)?;
-        self.fetch("schedule state change", request).await
+/// Schedules a state change (POST /bulk/userstates): one result per user, each with its own
+/// `scheduledJobId`. CONTRACT.md section 8 is checked before sending.
+///
+/// # Errors
+/// A body that breaks section 8, a transport failure, or a non-2xx answer.
+pub(crate) async fn schedule_state_change(
+    session: &Arc<Session>,
+    change: &BulkScheduledStatechangeCreate,
+    options: &CallOptions,
+) -> Result<Vec<ScheduledUserstateResult>, Error> {
+    let request = request::schedule_state_change(session.endpoint(), change, options)?;
+    session.fetch("schedule state change", request).await
+}
+
+/// One page of scheduled changes (GET /bulk/userstates).
+///
+/// # Errors
+/// A transport failure, a non-2xx answer, or an unreadable body.
+pub(crate) async fn scheduled_states_page(
+    session: &Arc<Session>,
+    options: &ListScheduledOptions,
+    page: Page,
+) -> Result<Vec<ScheduledUserstateResult>, Error> {
+    let request = request::list_scheduled(session.endpoint(), options, page)?;
+    session.fetch("list scheduled states", request).await
+}
+
+/// Every scheduled change matching `options`, paging by 100.
+pub(crate) fn scheduled_states(
+    session: &Arc<Session>,
+    options: &ListScheduledOptions,
+) -> impl Stream<Item = Result<ScheduledUserstateResult, Error>> + Send + 'static {
+    let call = options.clone();
+    paginate::list(
+        session,
+        options.org_id.clone(),
+        "list scheduled states",
+        move |client, page| request::list_scheduled(client.endpoint(), &call, page),
+    )
+}
+
+/// Cancels one scheduled change (DELETE /bulk/userstates/{id}).
+///
+/// # Errors
+/// A transport failure or a non-2xx answer (404 for an unknown id).
+pub(crate) async fn cancel_scheduled(
+    session: &Arc<Session>,
+    scheduled_job_id: &str,
+    options: &CallOptions,
+) -> Result<(), Error> {
+    let request = request::cancel_scheduled(session.endpoint(), scheduled_job_id, options)?;
+    let response = session.send(request).await?;
+    response::decode_empty(&response)
+}
+
+/// The next scheduled change of each state for any number of users: calls of at most 100
+/// ids, each paged until its `events_count` is read, merged in date order.
+///
+/// # Errors
+/// No user ids, a transport failure, a non-2xx answer, or an unreadable body.
+pub(crate) async fn next_scheduled<S: AsRef<str>>(
+    session: &Arc<Session>,
+    user_ids: &[S],
+    options: &CallOptions,
+) -> Result<BulkUserStatesGetNextScheduledResponse, Error> {
+    let ids: Vec<String> = user_ids
+        .iter()
+        .map(|id| id.as_ref().trim().to_owned())
+        .filter(|id| !id.is_empty())
+        .collect();
+    if ids.is_empty() {
+        return Err(crate::error::InvalidInput::Argument("no user ids".into()).into());
     }
-
-    /// One page of scheduled changes (GET /bulk/userstates).
-    ///
-    /// # Errors
-    /// A transport failure, a non-2xx answer, or an unreadable body.
-    pub async fn scheduled_states_page(
-        &self,
-        options: &ListScheduledOptions,
-        page: Page,
-    ) -> Result<Vec<ScheduledUserstateResult>, Error> {
-        let request = request::list_scheduled(self.endpoint(), options, page)?;
-        self.fetch("list scheduled states", request).await
-    }
-
-    /// Every scheduled change matching `options`, paging by 100.
-    pub fn scheduled_states(
-        &self,
-        options: &ListScheduledOptions,
-    ) -> impl Stream<Item = Result<ScheduledUserstateResult, Error>> + Send + 'static {
-        let call = options.clone();
-        paginate::list(
-            self,
-            options.org_id.clone(),
-            "list scheduled states",
-            move |client, page| request::list_scheduled(client.endpoint(), &call, page),
-        )
-    }
-
-    /// Cancels one scheduled change (DELETE /bulk/userstates/{id}).
-    ///
-    /// # Errors
-    /// A transport failure or a non-2xx answer (404 for an unknown id).
-    pub async fn cancel_scheduled(
-        &self,
-        scheduled_job_id: &str,
-        options: &CallOptions,
-    ) -> Result<(), Error> {
-        let request = request::cancel_scheduled(self.endpoint(), scheduled_job_id, options)?;
-        let response = self.send_raw(request).await?;
-        response::decode_empty(&response)
-    }
-
-    /// The next scheduled change of each state for any number of users: calls of at most 100
-    /// ids, each paged until its `events_count` is read, merged in date order.
-    ///
-    /// # Errors
-    /// No user ids, a transport failure, a non-2xx answer, or an unreadable body.
-    pub async fn next_scheduled<S: AsRef<str>>(
-        &self,
-        user_ids: &[S],
-        options: &CallOptions,
-    ) -> Result<BulkUserStatesGetNextScheduledResponse, Error> {
-        let ids: Vec<String> = user_ids
-            .iter()
-            .map(|id| id.as_ref().trim().to_owned())
-            .filter(|id| !id.is_empty())
-            .collect();
-        if ids.is_empty() {
-            return Err(crate::error::InvalidInput::Argument("no user ids".into()).into());
-        }
-        let mut total = 0i64;
-        let mut results = Vec::new();
-        for batch in ids.chunks(100) {
-            let mut page = Page::first();
-            let mut read = 0usize;
-            loop {
-                let request = request::next_scheduled(self.endpoint(), batch, page, options)?;
-                let answer: BulkUserStatesGetNextScheduledResponse =
-                    self.fetch("next scheduled states", request).await?;
-                let count = answer.events_count.unwrap_or(0);
-                let items = answer.results.unwrap_or_default();
-                read += items.len();
-                let more = !items.is_empty()
-                    && (read as i64) < count
-                    && items.len() >= Page::MAX_LIMIT as usize;
-                results.extend(items);
-                if !more {
-                    total += count.max(read as i64);
-                    break;
-                }
-                page = page.after(Page::MAX_LIMIT as usize);
+    let mut total = 0i64;
+    let mut results = Vec::new();
+    for batch in ids.chunks(100) {
+        let mut page = Page::first();
+        let mut read = 0usize;
+        loop {
+            let request = request::next_scheduled(session.endpoint(), batch, page, options)?;
+            let answer: BulkUserStatesGetNextScheduledResponse =
+                session.fetch("next scheduled states", request).await?;
+            let count = answer.events_count.unwrap_or(0);
+            let items = answer.results.unwrap_or_default();
+            read += items.len();
+            let more = !items.is_empty()
+                && (read as i64) < count
+                && items.len() >= Page::MAX_LIMIT as usize;
+            results.extend(items);
+            if !more {
+                total += count.max(read as i64);
+                break;
             }
+            page = page.after(Page::MAX_LIMIT as usize);
         }
-        results.sort_by(|a, b| {
-            let when =
-                |r: &ScheduledUserstateResult| r.scheduled_date.as_ref().and_then(|d| d.instant());
-            when(a)
-                .cmp(&when(b))
-                .then_with(|| a.scheduled_job_id.cmp(&b.scheduled_job_id))
-        });
-        Ok(BulkUserStatesGetNextScheduledResponse {
-            events_count: Some(total),
-            results: Some(results),
-            ..Default::default()
-        })
     }
+    results.sort_by(|a, b| {
+        let when =
+            |r: &ScheduledUserstateResult| r.scheduled_date.as_ref().and_then(|d| d.instant());
+        when(a)
+            .cmp(&when(b))
+            .then_with(|| a.scheduled_job_id.cmp(&b.scheduled_job_id))
+    });
+    Ok(BulkUserStatesGetNextScheduledResponse {
+        events_count: Some(total),
+        results: Some(results),
+        ..Default::default()
+    })
 }

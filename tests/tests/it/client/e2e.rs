@@ -24,7 +24,7 @@ fn client_for(mock: &MockServer) -> Client {
     Client::builder()
         .base_url(mock.base_url())
         .api_key(mock.api_key())
-        .transport(Arc::new(Retry::new(hyper, policy)))
+        .bare_transport(Arc::new(Retry::new(hyper, policy)))
         .build()
         .unwrap()
 }
@@ -518,7 +518,7 @@ fn losing_client_with(
     let client = Client::builder()
         .base_url(mock.base_url())
         .api_key(mock.api_key())
-        .transport(transport.clone())
+        .bare_transport(transport.clone())
         .build()
         .unwrap();
     (client, transport)

@@ -37,7 +37,7 @@ async fn a_ten_job_import_at_2000_records_per_second_costs_at_most_115_percent_o
     let client = Client::builder()
         .base_url(mock.base_url())
         .api_key(mock.api_key())
-        .transport(Arc::new(limited))
+        .bare_transport(Arc::new(limited))
         .build()
         .unwrap();
     let users =

@@ -130,7 +130,7 @@ async fn every_request_carries_the_right_headers() {
         .base_url("https://console.eu.jumpcloud.com/api/v2")
         .org_id("5f0c1b2c3d4e5f6a7b8c9d0e")
         .credentials(Credentials::service_account("my-client", "my-secret"))
-        .transport(Arc::new(mock))
+        .bare_transport(Arc::new(mock))
         .build()
         .unwrap();
     for _ in 0..2 {

@@ -43,7 +43,7 @@ fn scripted(org: Option<&str>, answers: Vec<Response<Bytes>>) -> (Client, Seen) 
     let mut builder = Client::builder()
         .base_url("https://console.jumpcloud.com/api/v2/")
         .api_key(KEY)
-        .transport(Arc::new(mock));
+        .bare_transport(Arc::new(mock));
     if let Some(org) = org {
         builder = builder.org_id(org);
     }
@@ -583,7 +583,7 @@ async fn a_list_that_pages_on_forever_is_cut_at_the_bound() {
     let client = Client::builder()
         .base_url(BASE)
         .api_key(KEY)
-        .transport(Arc::new(endless))
+        .bare_transport(Arc::new(endless))
         .build()
         .unwrap();
     let outcome: Result<Vec<ScheduledUserstateResult>, Error> = client

@@ -1,56 +1,20 @@
-//! `Client` and its builder.
+//! [`ClientBuilder`] and the [`HttpSettings`] of the standard layers and the default transport.
 
+use super::Client;
 use crate::credentials::Credentials;
-use crate::error::{Error, InvalidInput};
-use crate::import::{BulkRecord, ImportOptions};
+use crate::error::Error;
+use crate::region::Region;
 use crate::request::Endpoint;
-use crate::response;
 use crate::secret::ApiKey;
-use bytes::Bytes;
-use http::{Request, Response};
-use jc_models::{JobId, OrgId};
+use crate::session::Session;
+use jc_models::OrgId;
 use jc_transport::{check_count, check_duration, check_f64, InvalidSetting, Transport};
-use serde::de::DeserializeOwned;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// JumpCloud's data centers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[non_exhaustive]
-pub enum Region {
-    /// `https://console.jumpcloud.com/api/v2` (the default).
-    #[default]
-    Us,
-    /// `https://console.eu.jumpcloud.com/api/v2`.
-    Eu,
-    /// `https://console.in.jumpcloud.com/api/v2`.
-    In,
-}
-
-impl Region {
-    /// The API v2 base URL of the region.
-    pub fn base_url(self) -> &'static str {
-        match self {
-            Self::Us => "https://console.jumpcloud.com/api/v2",
-            Self::Eu => "https://console.eu.jumpcloud.com/api/v2",
-            Self::In => "https://console.in.jumpcloud.com/api/v2",
-        }
-    }
-}
-
-impl std::str::FromStr for Region {
-    type Err = String;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        match text.to_ascii_lowercase().as_str() {
-            "us" => Ok(Self::Us),
-            "eu" => Ok(Self::Eu),
-            "in" => Ok(Self::In),
-            _ => Err(format!("unknown region `{text}`: use us, eu or in")),
-        }
-    }
-}
-
-/// Settings of the default transport (ignored when a transport is given). Fields are private:
+/// Settings of the standard layers (retry, rate limit, per-attempt timeout: kept around a custom
+/// transport given with [`ClientBuilder::transport`]) and of the default hyper transport (CA
+/// files, insecure http: ignored with a custom transport). Fields are private:
 /// the checked setters refuse values that would make a layer panic or spin ([`InvalidSetting`]).
 #[derive(Debug, Clone)]
 pub struct HttpSettings {
@@ -66,7 +30,7 @@ impl Default for HttpSettings {
     fn default() -> Self {
         Self {
             attempt_timeout: Duration::from_secs(60),
-            max_attempts: 5,
+            max_attempts: jc_transport::DEFAULT_MAX_ATTEMPTS,
             max_requests_per_second: 20.0,
             max_concurrency: 16,
             ca_files: Vec::new(),
@@ -137,6 +101,18 @@ impl HttpSettings {
         self.allow_insecure_http = allow;
         self
     }
+
+    /// The standard layers these settings describe (see [`jc_transport::Stack`] for the order).
+    fn stack(&self) -> Result<jc_transport::Stack, InvalidSetting> {
+        use jc_transport::{RateLimitConfig, RetryPolicy, Stack};
+        let limits = RateLimitConfig::per_second(self.max_requests_per_second, 10)?
+            .with_max_concurrency(self.max_concurrency)?;
+        let policy = RetryPolicy::default().with_max_attempts(self.max_attempts)?;
+        Stack::new()
+            .rate_limit(Some(limits))
+            .retry(Some(policy))
+            .attempt_timeout(Some(self.attempt_timeout))
+    }
 }
 
 /// Builds a [`Client`].
@@ -148,8 +124,17 @@ pub struct ClientBuilder {
     org_id: Option<OrgId>,
     user_agent: Option<String>,
     v1_base_url: Option<String>,
-    transport: Option<Arc<dyn Transport>>,
+    transport: Option<(Arc<dyn Transport>, Layers)>,
     http: HttpSettings,
+}
+
+/// Whether a given transport gets the standard layers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Layers {
+    /// Retry, rate limit, attempt timeout and trace from [`HttpSettings`] (and auth).
+    Standard,
+    /// Only the service account's auth layer.
+    None,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -207,9 +192,20 @@ impl ClientBuilder {
         self
     }
 
-    /// Any transport: a custom HTTP stack, a recorder, a mock. Layers are not added to it.
+    /// Any transport in place of the default hyper one: a custom HTTP stack, a proxy client, a
+    /// recorder. It keeps the standard layers ([`jc_transport::Stack`]: retry, rate limit,
+    /// per-attempt timeout and trace, configured by [`ClientBuilder::http`], and the service
+    /// account's auth); only the hyper-specific settings (CA files, insecure http) are ignored.
     pub fn transport(mut self, transport: Arc<dyn Transport>) -> Self {
-        self.transport = Some(transport);
+        self.transport = Some((transport, Layers::Standard));
+        self
+    }
+
+    /// A transport used as it is: no retry, rate limit, timeout or trace layer is added (a
+    /// service account still gets its auth layer, without which it could not authenticate).
+    /// For tests that count exact requests, and for stacks that bring their own policies.
+    pub fn bare_transport(mut self, transport: Arc<dyn Transport>) -> Self {
+        self.transport = Some((transport, Layers::None));
         self
     }
 
@@ -248,44 +244,42 @@ impl ClientBuilder {
         if let Some(agent) = &self.user_agent {
             endpoint = endpoint.with_user_agent(agent)?;
         }
-        let transport = match self.transport {
-            Some(transport) => transport,
-            None => default_transport(&self.http, &base)?,
-        };
-        let (transport, secrets) = match credentials {
-            Credentials::ApiKey(key) => (transport, vec![key.expose().as_bytes().to_vec()]),
+        let account = match credentials {
+            Credentials::ApiKey(_) => None,
             Credentials::ServiceAccount {
                 client_id,
                 client_secret,
                 token_url,
-            } => {
-                let secrets = vec![client_secret.expose().as_bytes().to_vec()];
-                let account = jc_transport::ServiceAccount {
-                    client_id,
-                    client_secret,
-                    token_url: token_url
-                        .unwrap_or_else(|| crate::credentials::token_url_for(&base)),
-                };
-                let layered: Arc<dyn Transport> =
-                    Arc::new(jc_transport::BearerAuth::new(transport, account));
-                (layered, secrets)
+            } => Some(jc_transport::ServiceAccount {
+                client_id,
+                client_secret,
+                token_url: token_url.unwrap_or_else(|| crate::region::token_url_for(&base)),
+            }),
+        };
+        let secrets = match (&key, &account) {
+            (Some(key), _) => vec![key.expose().as_bytes().to_vec()],
+            (None, Some(account)) => vec![account.client_secret.expose().as_bytes().to_vec()],
+            (None, None) => Vec::new(),
+        };
+        let transport = match self.transport {
+            Some((custom, Layers::Standard)) => {
+                self.http.stack()?.service_account(account).wrap(custom)
+            }
+            Some((custom, Layers::None)) => jc_transport::Stack::none()
+                .service_account(account)
+                .wrap(custom),
+            None => {
+                let stack = self.http.stack()?.service_account(account);
+                stack.wrap(default_transport(&self.http, &base)?)
             }
         };
-        Ok(Client {
-            inner: Arc::new(Inner {
-                endpoint,
-                transport,
-                secrets,
-            }),
-        })
+        Ok(Client::over(Session::new(endpoint, transport, secrets)))
     }
 }
 
 #[cfg(feature = "hyper")]
 fn default_transport(settings: &HttpSettings, base: &str) -> Result<Arc<dyn Transport>, Error> {
-    use jc_transport::{
-        HyperTransport, RateLimit, RateLimitConfig, Retry, RetryPolicy, Timeout, Trace,
-    };
+    use jc_transport::HyperTransport;
     let mut builder = HyperTransport::builder()
         .allow_insecure_http(settings.allow_insecure_http)
         .request_timeout(None);
@@ -302,11 +296,7 @@ fn default_transport(settings: &HttpSettings, base: &str) -> Result<Arc<dyn Tran
     hyper
         .check_url(&uri)
         .map_err(|e| Error::Config(format!("base URL `{base}`: {}", e.message())))?;
-    let limits = RateLimitConfig::per_second(settings.max_requests_per_second, 10)?
-        .with_max_concurrency(settings.max_concurrency)?;
-    let limited = RateLimit::new(Timeout::new(hyper, settings.attempt_timeout), limits);
-    let policy = RetryPolicy::default().with_max_attempts(settings.max_attempts)?;
-    Ok(Arc::new(Retry::new(Trace::new(limited), policy)))
+    Ok(Arc::new(hyper))
 }
 
 #[cfg(not(feature = "hyper"))]
@@ -314,107 +304,4 @@ fn default_transport(_: &HttpSettings, _: &str) -> Result<Arc<dyn Transport>, Er
     Err(Error::Config(
         "built without the `hyper` feature: pass a transport with ClientBuilder::transport".into(),
     ))
-}
-
-struct Inner {
-    endpoint: Endpoint,
-    transport: Arc<dyn Transport>,
-    /// Removed from every response before it is read (see `scrub`).
-    secrets: Vec<Vec<u8>>,
-}
-
-/// The JumpCloud Bulk Job Requests client. Cheap to clone; clones share the transport.
-#[derive(Clone)]
-pub struct Client {
-    inner: Arc<Inner>,
-}
-
-impl std::fmt::Debug for Client {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client")
-            .field("endpoint", &self.inner.endpoint)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Client {
-    /// A builder.
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder::default()
-    }
-
-    /// Where requests go and who sends them.
-    pub fn endpoint(&self) -> &Endpoint {
-        &self.inner.endpoint
-    }
-
-    /// Sends a request as is and returns the raw response (any status): the escape hatch for
-    /// endpoints this crate does not wrap. Build it with [`Endpoint::request`].
-    ///
-    /// # Errors
-    /// A transport failure.
-    ///
-    /// The response is scrubbed of the API key first: a server that echoes it never gets it
-    /// into a report, a log or an error.
-    pub async fn send_raw(&self, request: Request<Bytes>) -> Result<Response<Bytes>, Error> {
-        let response = self.inner.transport.send(request).await?;
-        Ok(crate::scrub::scrub_response(response, &self.inner.secrets))
-    }
-
-    /// Sends a request and decodes a 2xx JSON answer into `T`.
-    ///
-    /// # Errors
-    /// A transport failure, a non-2xx status, or a body that is not a `T`.
-    pub async fn send_json<T: DeserializeOwned>(
-        &self,
-        request: Request<Bytes>,
-    ) -> Result<T, Error> {
-        self.fetch("raw request", request).await
-    }
-
-    /// Sends `request` and decodes a 2xx JSON answer of `operation`.
-    pub(crate) async fn fetch<T: DeserializeOwned>(
-        &self,
-        operation: &'static str,
-        request: Request<Bytes>,
-    ) -> Result<T, Error> {
-        let response = self.send_raw(request).await?;
-        response::decode_json(operation, &response)
-    }
-
-    /// Submits `records` as one bulk job (no chunking, no waiting) and returns its id: the
-    /// building block of [`Client::import`], for callers who schedule jobs themselves.
-    /// `options` gives `creation-source`, `suppressEmail` and the org; with validation on (the
-    /// default), every record is checked first.
-    ///
-    /// # Errors
-    /// Invalid records, a transport failure, or a non-2xx answer.
-    pub async fn submit<R: BulkRecord>(
-        &self,
-        records: &[R],
-        options: &ImportOptions,
-    ) -> Result<JobId, Error> {
-        if options.validates() {
-            let invalid: Vec<_> = records
-                .iter()
-                .enumerate()
-                .filter_map(|(i, r)| r.validate().err().map(|v| (i, v)))
-                .collect();
-            if !invalid.is_empty() {
-                return Err(InvalidInput::Records(invalid).into());
-            }
-        }
-        let request = R::submission(self.endpoint(), records, options)?;
-        self.submit_job(R::OPERATION, request).await
-    }
-
-    /// Sends a job submission and returns the job id of its answer.
-    pub(crate) async fn submit_job(
-        &self,
-        operation: &'static str,
-        request: Request<Bytes>,
-    ) -> Result<JobId, Error> {
-        let response = self.send_raw(request).await?;
-        response::decode_job_id(operation, &response)
-    }
 }
