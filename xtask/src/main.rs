@@ -9,11 +9,12 @@ mod realistic;
 
 use std::process::{Command, ExitCode};
 
-const USAGE: &str = "usage: cargo xtask <ci|fmt|lint|test|bench|fuzz>
+const USAGE: &str = "usage: cargo xtask <ci|fmt|lint|test|package|bench|fuzz|man>
 
   ci    cargo fmt --check, clippy -D warnings, jc-bulk without hyper, docs (warnings denied),
-        the workspace tests
+        the library crates packaged, the workspace tests
         (what .ci/run runs)
+  package  cargo package of jc-models, jc-transport, jc-bulk and jc-mock
   fmt   cargo fmt --all -- --check
   lint  cargo clippy --workspace --all-targets -- -D warnings
   test  cargo test --workspace --locked
@@ -44,7 +45,8 @@ fn main() -> ExitCode {
         };
     }
     let steps: &[&[&str]] = match task.as_str() {
-        "ci" => &[FMT, CLIPPY, NO_HYPER, DOC, TEST],
+        "ci" => &[FMT, CLIPPY, NO_HYPER, DOC, PACKAGE, TEST],
+        "package" => &[PACKAGE],
         "fmt" => &[FMT],
         "lint" => &[CLIPPY],
         "test" => &[TEST],
@@ -71,6 +73,20 @@ const CLIPPY: &[&str] = &[
     "warnings",
 ];
 const TEST: &[&str] = &["test", "--workspace", "--locked"];
+/// The library crates, packaged (and built from their packages) in dependency order, so that a
+/// crate that would not publish fails CI.
+const PACKAGE: &[&str] = &[
+    "package",
+    "--locked",
+    "-p",
+    "jc-models",
+    "-p",
+    "jc-transport",
+    "-p",
+    "jc-bulk",
+    "-p",
+    "jc-mock",
+];
 const DOC: &[&str] = &["doc", "--workspace", "--no-deps", "--locked"];
 const NO_HYPER: &[&str] = &[
     "check",

@@ -1,4 +1,4 @@
-//! Who the client is (CONTRACT.md section 24): an API key (`x-api-key`), or a service account
+//! Who the client is ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) section 24): an API key (`x-api-key`), or a service account
 //! (OAuth 2.0 client credentials, `Authorization: Bearer`) handled by a
 //! [`jc_transport::BearerAuth`] layer over whatever transport the client uses.
 

@@ -6,7 +6,7 @@ use jc_transport::TransportError;
 use serde_json::Value;
 use std::time::Duration;
 
-/// A non-2xx answer, with the JumpCloud error body read leniently (CONTRACT.md section 9).
+/// A non-2xx answer, with the JumpCloud error body read leniently ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) section 9).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiError {

@@ -1,4 +1,4 @@
-//! Typed `filter=field:op:value` parameters of GET /bulk/userstates (CONTRACT.md section 5).
+//! Typed `filter=field:op:value` parameters of GET /bulk/userstates ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) section 5).
 
 use std::fmt;
 

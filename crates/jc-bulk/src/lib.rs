@@ -1,6 +1,6 @@
 //! The Rust SDK for JumpCloud's API v2 *Bulk Job Requests*.
 //!
-//! [`Client`] covers the eleven operations of the contract (`spec/CONTRACT.md`): create, update,
+//! [`Client`] covers the eleven operations of the contract ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md)): create, update,
 //! expire and unlock users as bulk jobs, read job results (one page or a stream), schedule, list,
 //! cancel and look up user state changes, and the legacy `/jobs` paths. On top of them,
 //! [`Client::wait_for_job`] polls a job to completion and [`Client::import`] runs chunked
@@ -36,6 +36,14 @@
 //! # });
 //! ```
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
+mod checked;
 mod client;
 mod control;
 mod credentials;

@@ -8,7 +8,7 @@ use crate::error::{Error, InvalidInput};
 use crate::filter::Filter;
 use jc_models::{CreationSource, OrgId};
 
-/// One page of a list: `limit` 1..=100 and `skip` (CONTRACT.md section 3).
+/// One page of a list: `limit` 1..=100 and `skip` ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) section 3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Page {
     limit: u32,
@@ -168,7 +168,7 @@ impl UpdateUsersOptions {
 /// Options of the scheduled-state list.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ListScheduledOptions {
-    /// Filters, all of which must hold (CONTRACT.md section 5).
+    /// Filters, all of which must hold ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) section 5).
     pub filters: Vec<Filter>,
     /// Only this user's changes (`userid`).
     pub user_id: Option<String>,

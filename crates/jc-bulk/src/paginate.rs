@@ -1,4 +1,4 @@
-//! Streams over paged lists (CONTRACT.md section 4): `limit=100`, `skip += page length`, until a
+//! Streams over paged lists ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) section 4): `limit=100`, `skip += page length`, until a
 //! page shorter than the limit; a same-origin `Link: <...>; rel="next"` is followed instead when
 //! present. A server that answers the same full page twice (ignoring `skip`) ends the stream
 //! with an error instead of looping forever.

@@ -23,7 +23,7 @@ impl Region {
         }
     }
 
-    /// The service-account token endpoint of the region (CONTRACT.md section 24).
+    /// The service-account token endpoint of the region ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) section 24).
     pub fn token_url(self) -> &'static str {
         match self {
             Self::Us => "https://admin-oauth.id.jumpcloud.com/oauth2/token",

@@ -1,6 +1,6 @@
 //! Pure decoding of responses: `http::Response<Bytes>` to a typed value or an [`Error`].
 //!
-//! Non-2xx bodies of any shape become an [`ApiError`] without losing anything (CONTRACT.md
+//! Non-2xx bodies of any shape become an [`ApiError`] without losing anything ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md)
 //! section 9): `Error`, `ErrorDetails`, `{"message"}`, `{"message","error"}`, or not JSON.
 
 use crate::error::{ApiError, Error};
@@ -117,7 +117,7 @@ pub fn decode_job_id(
     }
 }
 
-/// The `rel="next"` target of a `Link` header, if any (CONTRACT.md section 4).
+/// The `rel="next"` target of a `Link` header, if any ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) section 4).
 pub(crate) fn next_link(response: &Response<Bytes>) -> Option<String> {
     let header = response.headers().get(http::header::LINK)?.to_str().ok()?;
     header.split(',').find_map(|part| {

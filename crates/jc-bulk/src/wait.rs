@@ -1,4 +1,4 @@
-//! Waiting for a bulk job: read its results until every record is settled (CONTRACT.md
+//! Waiting for a bulk job: read its results until every record is settled ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md)
 //! section 2), the wait's timeout passes, or the caller stops it.
 //!
 //! The strategy spends requests only where they can bring news (issue 15):
@@ -18,6 +18,7 @@
 //!   still working; nothing past the job's last record is read. A settled job of 800 records
 //!   costs its 8 pages.
 
+use crate::checked::{check_count, check_duration, check_f64};
 use crate::control::{reached, Phase};
 use crate::driven::Driven;
 use crate::error::Error;
@@ -29,7 +30,7 @@ use futures::future::BoxFuture;
 use futures::future::Either;
 use futures::{Stream, StreamExt};
 use jc_models::{JobId, JobWorkresult, OrgId};
-use jc_transport::{check_count, check_duration, check_f64, InvalidSetting, MAX_DURATION};
+use jc_transport::{InvalidSetting, MAX_DURATION};
 use std::future::IntoFuture;
 use std::pin::Pin;
 use std::sync::Arc;

@@ -1,4 +1,4 @@
-//! Who is calling and for which org (CONTRACT.md section 10).
+//! Who is calling and for which org ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) section 10).
 
 use crate::config::Admin;
 use crate::ids::is_object_id;

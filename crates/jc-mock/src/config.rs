@@ -9,7 +9,7 @@ pub const DEFAULT_API_KEY: &str = "jcmock-test-api-key";
 /// The org of the default configuration's admin.
 pub const DEFAULT_ORG_ID: &str = "5f0c1b2c3d4e5f6a7b8c9d0e";
 
-/// An administrator: an API key and the orgs it may act on (CONTRACT.md section 10).
+/// An administrator: an API key and the orgs it may act on ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) section 10).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Admin {
     /// The `x-api-key` value.
@@ -44,7 +44,7 @@ impl Admin {
     }
 }
 
-/// The service-account client the mock registers by default (CONTRACT.md section 24).
+/// The service-account client the mock registers by default ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) section 24).
 pub const DEFAULT_CLIENT_ID: &str = "jcmock-client";
 /// Its secret.
 pub const DEFAULT_CLIENT_SECRET: &str = "jcmock-client-secret";
@@ -90,7 +90,7 @@ pub struct MockConfig {
     pub admins: Vec<Admin>,
     /// Records processed per second across all jobs; `None` processes as fast as possible.
     pub process_rate: Option<f64>,
-    /// Largest number of records in one job. Default 800 (CONTRACT.md section 3).
+    /// Largest number of records in one job. Default 800 ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) section 3).
     pub job_cap: usize,
     /// Injected faults. Default none.
     pub faults: FaultConfig,

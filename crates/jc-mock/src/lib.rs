@@ -1,7 +1,7 @@
 //! An in-memory JumpCloud that speaks the API v2 *Bulk Job Requests* contract over real HTTP.
 //!
 //! [`MockServer::start`] binds a loopback port and serves every operation of
-//! `spec/jumpcloud-v2-bulk.openapi.yaml` with the decisions of `spec/CONTRACT.md`: API keys and
+//! `spec/jumpcloud-v2-bulk.openapi.yaml` with the decisions of [CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md): API keys and
 //! orgs (multi-tenant admins and `x-org-id`), bulk jobs processed in the background at a
 //! configurable rate with per-record validation and uniqueness rules, scheduled state changes
 //! with filters and a clock tests can advance, the legacy `/jobs` paths, and deterministic
@@ -24,6 +24,13 @@
 //! server.shutdown().await;
 //! # });
 //! ```
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 mod auth;
 mod clock;

@@ -1,4 +1,4 @@
-//! `POST /oauth2/token` (CONTRACT.md section 24): client credentials with HTTP Basic auth and a
+//! `POST /oauth2/token` ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) section 24): client credentials with HTTP Basic auth and a
 //! form body; tokens map to the admin the client acts as, and expire.
 
 use crate::config::OAuthClient;

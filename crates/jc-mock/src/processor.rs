@@ -1,5 +1,5 @@
 //! The background processor: takes queued jobs in submission order and settles each record as
-//! `finished` or `failed` (CONTRACT.md sections 2, 13 and 15).
+//! `finished` or `failed` ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) sections 2, 13 and 15).
 
 use crate::ids::{IdGen, Kind};
 use crate::store::{JobKind, MockUser, Org, State};

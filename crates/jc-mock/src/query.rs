@@ -1,4 +1,4 @@
-//! Query strings: decoding, `limit`/`skip` (CONTRACT.md section 3) and `filter` (section 5).
+//! Query strings: decoding, `limit`/`skip` ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) section 3) and `filter` (section 5).
 
 use crate::reply::{field_violation, Reply};
 use crate::store::ScheduledChange;

@@ -1,4 +1,4 @@
-//! Responses of the mock: JSON bodies and the contract's error bodies (CONTRACT.md sections 9,
+//! Responses of the mock: JSON bodies and the contract's error bodies ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) sections 9,
 //! 17 and 18: every non-2xx answer has a JSON body; only 204 has none).
 
 use http::StatusCode;

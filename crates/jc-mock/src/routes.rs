@@ -23,7 +23,7 @@ pub(crate) enum Route {
     UserGet(String),
 }
 
-/// Routes a path below the v1 root (the base path without its `/v2`, CONTRACT.md section 19).
+/// Routes a path below the v1 root (the base path without its `/v2`, [CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) section 19).
 pub(crate) fn route_v1(method: &Method, path: &str) -> Option<Result<Route, Reply>> {
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let (route, allowed): (Option<Route>, &[Method]) = match segments.as_slice() {

@@ -13,7 +13,7 @@ pub struct MockUser {
     pub id: String,
     /// Username as given.
     pub username: String,
-    /// E-mail, lowercased (CONTRACT.md section 13).
+    /// E-mail, lowercased ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) section 13).
     pub email: String,
     /// Employee identifier, unique in the org.
     pub employee_identifier: Option<String>,

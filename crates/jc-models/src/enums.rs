@@ -81,6 +81,7 @@ macro_rules! open_enum {
             }
         }
         #[cfg(feature = "schema")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "schema")))]
         impl schemars::JsonSchema for $name {
             fn schema_name() -> std::borrow::Cow<'static, str> {
                 stringify!($name).into()
@@ -144,6 +145,7 @@ macro_rules! closed_enum {
             }
         }
         #[cfg(feature = "schema")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "schema")))]
         impl schemars::JsonSchema for $name {
             fn schema_name() -> std::borrow::Cow<'static, str> {
                 stringify!($name).into()
@@ -168,7 +170,7 @@ pub struct UnknownValue {
 }
 
 closed_enum! {
-    /// The `creation-source` header of POST /bulk/users (CONTRACT.md section 11).
+    /// The `creation-source` header of POST /bulk/users ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) section 11).
     #[derive(Default)]
     CreationSource {
         /// Google Workspace import.
@@ -232,7 +234,7 @@ impl From<StateChange> for UserState {
 }
 
 open_enum! {
-    /// The status of one work result of a bulk job (CONTRACT.md section 2).
+    /// The status of one work result of a bulk job ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) section 2).
     WorkStatus {
         /// Not processed yet.
         Pending => "pending",

@@ -1,4 +1,4 @@
-//! Error bodies the server answers with (`Error`, `ErrorDetails`, CONTRACT.md section 9).
+//! Error bodies the server answers with (`Error`, `ErrorDetails`, [CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) section 9).
 
 use serde_json::{Map, Value};
 

@@ -15,7 +15,7 @@ model! {
 }
 
 model! {
-    /// The result of one record of a bulk job (`job-workresult`, CONTRACT.md section 2).
+    /// The result of one record of a bulk job (`job-workresult`, [CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) section 2).
     pub struct JobWorkresult {
         /// When the result was created.
         #[serde(rename = "createdAt")]
@@ -80,7 +80,7 @@ impl JobWorkresult {
 }
 
 model! {
-    /// A job as the legacy GET /jobs/{id} returns it (`job-details`, CONTRACT.md section 14).
+    /// A job as the legacy GET /jobs/{id} returns it (`job-details`, [CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) section 14).
     pub struct JobDetails {
         /// Id of the administrator who created the job.
         #[serde(rename = "adminId")]

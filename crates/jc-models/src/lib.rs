@@ -33,6 +33,13 @@
 //! assert!(violations.has("username") && violations.has("email") && violations.has("unix_uid"));
 //! ```
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 #[macro_use]
 mod model;
 #[macro_use]

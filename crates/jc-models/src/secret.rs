@@ -50,6 +50,7 @@ impl<'de> Deserialize<'de> for Password {
 }
 
 #[cfg(feature = "schema")]
+#[cfg_attr(docsrs, doc(cfg(feature = "schema")))]
 impl schemars::JsonSchema for Password {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "Password".into()

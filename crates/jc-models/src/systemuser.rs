@@ -1,4 +1,4 @@
-//! The v1 system-user reads (`spec/jumpcloud-v1-systemusers.openapi.yaml`, CONTRACT.md sections
+//! The v1 system-user reads (`spec/jumpcloud-v1-systemusers.openapi.yaml`, [CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) sections
 //! 19-23): a user as `GET /systemusers` returns it, a page of them, and the search body. Forward
 //! compatible like the v2 types: unknown properties land in `extra`.
 

@@ -1,4 +1,4 @@
-//! Timestamps on the wire (CONTRACT.md section 7).
+//! Timestamps on the wire ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) section 7).
 //!
 //! [`Timestamp`] is what the SDK sends: a UTC instant, always written as RFC 3339 with a `Z`.
 //! [`ApiTime`] is what the SDK receives: the server's text kept verbatim (so it round-trips),
@@ -157,6 +157,7 @@ impl<'de> Deserialize<'de> for ApiTime {
 }
 
 #[cfg(feature = "schema")]
+#[cfg_attr(docsrs, doc(cfg(feature = "schema")))]
 mod schema {
     use super::{ApiTime, Timestamp};
     use std::borrow::Cow;

@@ -30,7 +30,7 @@ bulk_user! {
 }
 
 impl BulkUserCreate {
-    /// A user with the two properties the server requires (CONTRACT.md section 13).
+    /// A user with the two properties the server requires ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) section 13).
     pub fn new(username: impl Into<String>, email: impl Into<String>) -> Self {
         Self {
             username: Some(username.into()),
@@ -42,7 +42,7 @@ impl BulkUserCreate {
 
 impl Validate for BulkUserCreate {
     /// `username` and `email` required, `email` shaped like an address, the schema's lengths,
-    /// `unix_uid`/`unix_guid`/`mfa.exclusionDays` at least 1 (CONTRACT.md section 13).
+    /// `unix_uid`/`unix_guid`/`mfa.exclusionDays` at least 1 ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) section 13).
     fn validate(&self) -> Result<(), Violations> {
         let mut check = Checker::default();
         check.required("username", self.username.as_deref());

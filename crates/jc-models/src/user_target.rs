@@ -40,7 +40,7 @@ macro_rules! target_impls {
         }
 
         impl Validate for $name {
-            /// `id` required (CONTRACT.md section 15).
+            /// `id` required ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) section 15).
             fn validate(&self) -> Result<(), Violations> {
                 let mut check = Checker::default();
                 check.required("id", self.id.as_deref());

@@ -40,7 +40,7 @@ impl BulkUserUpdate {
 
 impl Validate for BulkUserUpdate {
     /// `id` required, `email` shaped like an address when given, the schema's lengths and
-    /// minimums, and both properties of every SSH key (CONTRACT.md section 13).
+    /// minimums, and both properties of every SSH key ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) section 13).
     fn validate(&self) -> Result<(), Violations> {
         let mut check = Checker::default();
         check.required("id", self.id.as_deref());

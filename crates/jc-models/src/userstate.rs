@@ -61,7 +61,7 @@ impl BulkScheduledStatechangeCreate {
 
 impl Validate for BulkScheduledStatechangeCreate {
     /// At least one non-blank user id; activation e-mail options only with `ACTIVATED`, and an
-    /// override only for exactly one user (CONTRACT.md section 8).
+    /// override only for exactly one user ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) section 8).
     fn validate(&self) -> Result<(), Violations> {
         let mut check = Checker::default();
         if self.user_ids.is_empty() {

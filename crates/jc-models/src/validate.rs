@@ -1,4 +1,4 @@
-//! Client-side validation of request bodies (CONTRACT.md sections 8 and 13).
+//! Client-side validation of request bodies ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) sections 8 and 13).
 //!
 //! `validate()` reports every violation of a record at once, each naming the field by its JSON
 //! path (`addresses[0].country`). The CLI's dry run and the mock server both use it.

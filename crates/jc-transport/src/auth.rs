@@ -1,4 +1,4 @@
-//! Service-account authentication as a layer (CONTRACT.md section 24): [`BearerAuth`] wraps any
+//! Service-account authentication as a layer ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) section 24): [`BearerAuth`] wraps any
 //! transport, fetches an OAuth 2.0 client-credentials token through that same transport (proxy,
 //! CA, timeouts, retries), puts `Authorization: Bearer` on every request, refreshes the token
 //! before it expires, one fetch at a time, and on a 401 fetches a new one once and re-sends (a

@@ -6,7 +6,7 @@ use std::fmt;
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Whether a failed request may have reached the server. Retry decisions and the SDK's
-/// "outcome unknown" reports depend on it (CONTRACT.md section 16).
+/// "outcome unknown" reports depend on it ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) section 16).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Delivery {
     /// Provably not sent: the server cannot have acted on it (DNS, connect, TLS handshake,

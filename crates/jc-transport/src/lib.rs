@@ -36,6 +36,13 @@
 //! # });
 //! ```
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 mod auth;
 mod error;
 #[cfg(feature = "hyper")]
@@ -46,6 +53,7 @@ mod retry;
 mod setting;
 mod stack;
 #[cfg(feature = "test-util")]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 pub mod test_util;
 mod timeout;
 mod trace;
@@ -54,14 +62,16 @@ mod transport;
 pub use auth::{BearerAuth, Secret, ServiceAccount};
 pub use error::{BoxError, Delivery, ErrorKind, TransportError};
 #[cfg(feature = "hyper")]
+#[cfg_attr(docsrs, doc(cfg(feature = "hyper")))]
 pub use hyper_transport::{BuildError, HyperTransport, HyperTransportBuilder, Proxy};
 pub use rate_limit::{RateLimit, RateLimitConfig, MAX_RATE, MIN_RATE};
 pub use request::{request_id, Attempt, Deadline, Idempotency, REQUEST_ID_HEADERS};
 pub use retry::{retry_after, Retry, RetryPolicy, DEFAULT_MAX_ATTEMPTS, MAX_ATTEMPTS};
-pub use setting::{check_count, check_duration, check_f64, InvalidSetting, MAX_DURATION};
+pub use setting::{InvalidSetting, MAX_DURATION};
 pub use stack::{Stack, DEFAULT_ATTEMPT_TIMEOUT};
 pub use timeout::Timeout;
 pub use trace::Trace;
 #[cfg(feature = "mock")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 pub use transport::MockTransport;
 pub use transport::Transport;

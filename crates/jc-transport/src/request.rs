@@ -7,7 +7,7 @@ use http::{HeaderMap, Method, Request};
 ///
 /// Put it in the request's extensions to override the default, which is by method: GET, HEAD,
 /// OPTIONS, PUT, DELETE and TRACE are idempotent; POST and PATCH are not. The retry layer only
-/// re-sends a non-idempotent request when it provably was not sent (CONTRACT.md section 16).
+/// re-sends a non-idempotent request when it provably was not sent ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) section 16).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Idempotency {
     /// Safe to send twice.
@@ -67,6 +67,7 @@ pub(crate) fn clone_request(request: &Request<Bytes>) -> Request<Bytes> {
 }
 
 /// True for `localhost`, `*.localhost`, 127.0.0.0/8 and `::1`.
+#[cfg_attr(not(feature = "hyper"), allow(dead_code))]
 pub(crate) fn is_loopback_host(host: &str) -> bool {
     let host = host.trim_start_matches('[').trim_end_matches(']');
     if host.eq_ignore_ascii_case("localhost") || host.to_ascii_lowercase().ends_with(".localhost") {

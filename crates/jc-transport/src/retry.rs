@@ -1,5 +1,5 @@
 //! `Retry`: re-sends failed attempts with capped exponential backoff and full jitter
-//! (CONTRACT.md section 16).
+//! ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) section 16).
 
 use crate::error::TransportError;
 use crate::request::{clone_request, Attempt, Deadline, Idempotency};

@@ -35,7 +35,7 @@ pub const MAX_DURATION: Duration = Duration::from_secs(30 * 24 * 3600);
 ///
 /// # Errors
 /// NaN, an infinity, or a number outside the range.
-pub fn check_f64(
+pub(crate) fn check_f64(
     setting: &'static str,
     value: f64,
     min: f64,
@@ -56,7 +56,12 @@ pub fn check_f64(
 ///
 /// # Errors
 /// A count outside the range.
-pub fn check_count<T>(setting: &'static str, value: T, min: T, max: T) -> Result<T, InvalidSetting>
+pub(crate) fn check_count<T>(
+    setting: &'static str,
+    value: T,
+    min: T,
+    max: T,
+) -> Result<T, InvalidSetting>
 where
     T: PartialOrd + std::fmt::Display + Copy,
 {
@@ -75,7 +80,7 @@ where
 ///
 /// # Errors
 /// A duration outside the range.
-pub fn check_duration(
+pub(crate) fn check_duration(
     setting: &'static str,
     value: Duration,
     min: Duration,

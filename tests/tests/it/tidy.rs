@@ -284,3 +284,26 @@ fn no_source_file_is_longer_than_500_lines() {
         .collect();
     assert!(long.is_empty(), "split these files:\n{}", long.join("\n"));
 }
+
+/// Issue 18 point 8: docs.rs readers cannot follow a bare file name, so rustdoc of the library
+/// crates that cites the contract links to it in the repository.
+#[test]
+fn library_rustdoc_links_the_contract() {
+    let root = repo_root();
+    let mut files = Vec::new();
+    for krate in ["jc-models", "jc-transport", "jc-bulk", "jc-mock"] {
+        rust_files(&root.join("crates").join(krate).join("src"), &mut files);
+    }
+    let mut bare = Vec::new();
+    for file in files {
+        let source = std::fs::read_to_string(&file).unwrap();
+        for (number, line) in source.lines().enumerate() {
+            let doc = line.trim_start();
+            let is_doc = doc.starts_with("///") || doc.starts_with("//!");
+            if is_doc && doc.contains("CONTRACT.md") && !doc.contains("[CONTRACT.md](https://") {
+                bare.push(format!("{}:{}: {doc}", file.display(), number + 1));
+            }
+        }
+    }
+    assert!(bare.is_empty(), "link the contract:\n{}", bare.join("\n"));
+}

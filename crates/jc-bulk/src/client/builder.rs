@@ -1,6 +1,7 @@
 //! [`ClientBuilder`] and the [`HttpSettings`] of the standard layers and the default transport.
 
 use super::Client;
+use crate::checked::{check_count, check_duration, check_f64};
 use crate::credentials::Credentials;
 use crate::error::Error;
 use crate::region::Region;
@@ -8,7 +9,7 @@ use crate::request::Endpoint;
 use crate::secret::ApiKey;
 use crate::session::Session;
 use jc_models::OrgId;
-use jc_transport::{check_count, check_duration, check_f64, InvalidSetting, Transport};
+use jc_transport::{InvalidSetting, Transport};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -179,7 +180,7 @@ impl ClientBuilder {
         self
     }
 
-    /// The v1 root for user lookups (CONTRACT.md section 19); by default the base URL without
+    /// The v1 root for user lookups ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) section 19); by default the base URL without
     /// its trailing `/v2`.
     pub fn v1_base_url(mut self, url: impl Into<String>) -> Self {
         self.v1_base_url = Some(url.into());

@@ -171,7 +171,7 @@ impl Client {
         ops::jobs::job_results_page(&self.session, job_id, page, options).await
     }
 
-    /// Every result of a job, paging by 100 (CONTRACT.md section 4).
+    /// Every result of a job, paging by 100 ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) section 4).
     pub fn job_results(
         &self,
         job_id: &JobId,
@@ -181,7 +181,7 @@ impl Client {
     }
 
     /// Schedules a state change (POST /bulk/userstates): one result per user, each with its own
-    /// `scheduledJobId`. CONTRACT.md section 8 is checked before sending.
+    /// `scheduledJobId`. [CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) section 8 is checked before sending.
     ///
     /// # Errors
     /// A body that breaks section 8, a transport failure, or a non-2xx answer.

@@ -1,5 +1,5 @@
 //! Maps a job's results back to its records: by `meta.index`, then by username/e-mail (creates)
-//! or user id (the rest), then by position when no result carries any hint (CONTRACT.md
+//! or user id (the rest), then by position when no result carries any hint ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md)
 //! section 2 says results come in submission order).
 
 use crate::import::outcome::Outcome;

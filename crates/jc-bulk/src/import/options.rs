@@ -1,12 +1,13 @@
 //! How to import: chunking, concurrency, waiting, the job headers, the journal.
 
+use crate::checked::check_count;
 use crate::import::journal::Journal;
 use crate::wait::WaitOptions;
 use jc_models::{CreationSource, OrgId};
-use jc_transport::{check_count, InvalidSetting};
+use jc_transport::InvalidSetting;
 use std::sync::Arc;
 
-/// The most records one job may hold here (CONTRACT.md section 3: JumpCloud's tools use 800).
+/// The most records one job may hold here ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) section 3: JumpCloud's tools use 800).
 pub const MAX_CHUNK_SIZE: usize = 800;
 /// The most jobs in flight at once.
 pub const MAX_CONCURRENCY: usize = 64;

@@ -80,7 +80,7 @@ pub(crate) async fn job_results_page(
     session.fetch("job results", request).await
 }
 
-/// Every result of a job, paging by 100 (CONTRACT.md section 4).
+/// Every result of a job, paging by 100 ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) section 4).
 pub(crate) fn job_results(
     session: &Arc<Session>,
     job_id: &JobId,

@@ -1,4 +1,4 @@
-//! The legacy `/jobs` paths (CONTRACT.md section 14). **Deprecated** by JumpCloud: `GET /jobs/{id}`
+//! The legacy `/jobs` paths ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) section 14). **Deprecated** by JumpCloud: `GET /jobs/{id}`
 //! was never finished and is hidden; prefer [`Client::job_results`](crate::Client::job_results) and
 //! [`Client::wait_for_job`](crate::Client::wait_for_job).
 

@@ -1,4 +1,4 @@
-//! Usernames and e-mails to ids (CONTRACT.md sections 21 and 22), with the cheaper plan:
+//! Usernames and e-mails to ids ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) sections 21 and 22), with the cheaper plan:
 //! searching costs `ceil(k/100)` requests for k names, listing the org `ceil(n/100)` for n
 //! users. Up to 100 names are one search and need nothing else. For more, the first list page is
 //! read (it tells n) and the plan is chosen: listing on if the whole list costs no more than that
@@ -95,7 +95,7 @@ fn expression(kind: &'static str, text: &str) -> Value {
 
 impl Users<'_> {
     /// One [`Resolution`] per key, in order, with the fewest requests the cheaper plan of
-    /// CONTRACT.md section 22 allows.
+    /// [CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) section 22 allows.
     ///
     /// # Errors
     /// A read that failed (nothing is guessed).

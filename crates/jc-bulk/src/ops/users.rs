@@ -1,4 +1,4 @@
-//! The v1 user reads (CONTRACT.md sections 19-22): list (a stream of pages), get, and resolving
+//! The v1 user reads ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) sections 19-22): list (a stream of pages), get, and resolving
 //! usernames and e-mails to ids with the cheaper of two plans.
 
 use crate::error::Error;

@@ -13,7 +13,7 @@ use jc_models::{
 use std::sync::Arc;
 
 /// Schedules a state change (POST /bulk/userstates): one result per user, each with its own
-/// `scheduledJobId`. CONTRACT.md section 8 is checked before sending.
+/// `scheduledJobId`. [CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) section 8 is checked before sending.
 ///
 /// # Errors
 /// A body that breaks section 8, a transport failure, or a non-2xx answer.

@@ -86,7 +86,7 @@ impl Endpoint {
         Ok(self)
     }
 
-    /// The same endpoint with an explicit v1 root (CONTRACT.md section 19), for a base URL that
+    /// The same endpoint with an explicit v1 root ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) section 19), for a base URL that
     /// does not end in `/v2`.
     #[must_use]
     pub fn with_v1_base_url(mut self, url: Option<String>) -> Self {

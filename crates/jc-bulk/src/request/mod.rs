@@ -2,7 +2,7 @@
 //!
 //! Every request carries `x-api-key` (marked sensitive), `Accept: application/json`,
 //! `User-Agent`, `Content-Type: application/json` when it has a body, and `x-org-id` when an org
-//! is set (CONTRACT.md, "Operations"). Job submissions are marked
+//! is set ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md), "Operations"). Job submissions are marked
 //! [`Idempotency::NonIdempotent`](jc_transport::Idempotency::NonIdempotent); reads and the DELETE are idempotent.
 
 use crate::error::{Error, InvalidInput};
@@ -164,7 +164,7 @@ pub fn job_results(
     endpoint.request(Method::GET, &path, None, options.org_id.as_deref())
 }
 
-/// POST /bulk/userstates, after the checks of CONTRACT.md section 8.
+/// POST /bulk/userstates, after the checks of [CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) section 8.
 ///
 /// # Errors
 /// A body that breaks section 8: every violation.

@@ -1,4 +1,4 @@
-//! The v1 reads of users (CONTRACT.md sections 19-21).
+//! The v1 reads of users ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) sections 19-21).
 
 use super::{encode_segment, Endpoint};
 use crate::error::{Error, InvalidInput};

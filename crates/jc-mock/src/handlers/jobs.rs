@@ -1,5 +1,5 @@
 //! Bulk user jobs: submission (create, update, expire, unlock), results, and the legacy
-//! `/jobs` paths (CONTRACT.md sections 1, 2, 3, 11, 12, 13, 14, 15).
+//! `/jobs` paths ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) sections 1, 2, 3, 11, 12, 13, 14, 15).
 
 use crate::ids::Kind;
 use crate::query::{all, page, slice};

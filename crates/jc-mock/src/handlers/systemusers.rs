@@ -1,4 +1,4 @@
-//! The v1 system-user reads (CONTRACT.md sections 19-21) over the same per-org store the bulk
+//! The v1 system-user reads ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) sections 19-21) over the same per-org store the bulk
 //! jobs write to: `GET /systemusers` (limit 1..=100, skip, sort, fields, filter), `POST
 //! /search/systemusers` (`or`/`and`/array, literal equality, `$in`, anchored `$regex`) and `GET
 //! /systemusers/{id}`.

@@ -1,5 +1,5 @@
 //! Scheduled state changes: create, list, cancel, and the next events per user
-//! (CONTRACT.md sections 3, 5, 6, 7 and 8).
+//! ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) sections 3, 5, 6, 7 and 8).
 
 use crate::ids::Kind;
 use crate::query::{all, filters, page, slice};
