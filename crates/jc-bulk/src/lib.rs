@@ -54,7 +54,7 @@ mod import;
 mod ops;
 mod options;
 mod pace;
-pub(crate) mod paginate;
+mod pager;
 mod refresh;
 mod region;
 pub mod request;

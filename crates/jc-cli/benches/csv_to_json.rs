@@ -1,7 +1,7 @@
 //! CSV row -> `BulkUserCreate` (typed, validated) -> JSON, the path every imported row takes.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use jc_cli::testing::{CsvFile, Kind};
+use jc_cli::csv::{CsvFile, Kind};
 use jc_models::BulkUserCreate;
 use std::io::Write;
 

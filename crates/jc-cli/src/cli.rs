@@ -29,15 +29,9 @@ pub enum Format {
     Csv,
 }
 
-/// JumpCloud regions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum RegionArg {
-    /// console.jumpcloud.com
-    Us,
-    /// console.eu.jumpcloud.com
-    Eu,
-    /// console.in.jumpcloud.com
-    In,
+/// A `--region` value: us, eu or in (the SDK's one `Region` type).
+fn region(text: &str) -> Result<jc_bulk::Region, String> {
+    text.parse()
 }
 
 /// Options for every command; flags win over environment variables.
@@ -67,9 +61,10 @@ pub struct Global {
     /// v1 API root for user lookups, when --base-url does not end in /v2 (default: the base URL without /v2)
     #[arg(long, env = "JC_V1_BASE_URL", global = true)]
     pub v1_base_url: Option<String>,
-    /// JumpCloud region
-    #[arg(long, value_enum, global = true)]
-    pub region: Option<RegionArg>,
+    /// JumpCloud region: us (console.jumpcloud.com), eu (console.eu.jumpcloud.com) or in
+    /// (console.in.jumpcloud.com)
+    #[arg(long, value_name = "us|eu|in", value_parser = region, global = true)]
+    pub region: Option<jc_bulk::Region>,
     /// Output format [default: table on a terminal, json otherwise]
     #[arg(long, short = 'o', value_enum, global = true)]
     pub output: Option<Format>,
@@ -139,9 +134,9 @@ pub enum ProfilesCommand {
 #[derive(Debug, Subcommand)]
 pub enum UsersCommand {
     /// Create users from a CSV file
-    Create(ImportArgs),
-    /// Update users from a CSV file (an `id` column is required)
-    Update(ImportArgs),
+    Create(CreateArgs),
+    /// Update users from a CSV file (an `id`, `username` or `email` column names each user)
+    Update(UpdateArgs),
     /// Expire users' passwords
     Expire(TargetArgs),
     /// Unlock users
@@ -184,19 +179,33 @@ pub enum TemplateKind {
     Update,
 }
 
-/// Options of `users create` and `users update`.
+/// Options of `users create`.
 #[derive(Debug, Args, Clone)]
-pub struct ImportArgs {
+pub struct CreateArgs {
     /// The CSV file (header row of JSON field names), or - for standard input
     #[arg(long, value_name = "FILE")]
     pub csv: PathBuf,
-    /// creation-source header (create only)
+    /// creation-source header
     #[arg(long, value_parser = ["jumpcloud:gapps", "jumpcloud:o365", "jumpcloud:workday", "jumpcloud:scim", "jumpcloud:bulk", "jumpcloud:custom_integration"])]
     pub creation_source: Option<String>,
     /// Don't send the job results e-mail to the administrator
     #[arg(long)]
     pub suppress_email: bool,
-    /// Update only: the column that names each user, when several are present [default: id, then username, then email]
+    /// Options every bulk command shares.
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// Options of `users update`.
+#[derive(Debug, Args, Clone)]
+pub struct UpdateArgs {
+    /// The CSV file (header row of JSON field names), or - for standard input
+    #[arg(long, value_name = "FILE")]
+    pub csv: PathBuf,
+    /// Don't send the job results e-mail to the administrator
+    #[arg(long)]
+    pub suppress_email: bool,
+    /// The column that names each user, when several are present [default: id, then username, then email]
     #[arg(long, value_enum)]
     pub match_by: Option<crate::keys::MatchBy>,
     /// Options every bulk command shares.

@@ -1,6 +1,6 @@
 //! Turns the global options into a client, an output format, and logging.
 
-use crate::cli::{Format, Global, RegionArg};
+use crate::cli::{Format, Global};
 use crate::exit::{CliError, CliResult};
 use crate::profiles::{read_secret_file, Profile};
 use jc_bulk::{Client, Credentials, HttpSettings, Region};
@@ -48,22 +48,6 @@ pub struct Target {
     pub credentials: Credentials,
     /// The profile used, if any.
     pub profile: Option<String>,
-}
-
-fn region_url(region: RegionArg) -> &'static str {
-    match region {
-        RegionArg::Us => Region::Us.base_url(),
-        RegionArg::Eu => Region::Eu.base_url(),
-        RegionArg::In => Region::In.base_url(),
-    }
-}
-
-fn profile_region(region: crate::profiles::Region) -> RegionArg {
-    match region {
-        crate::profiles::Region::Us => RegionArg::Us,
-        crate::profiles::Region::Eu => RegionArg::Eu,
-        crate::profiles::Region::In => RegionArg::In,
-    }
 }
 
 fn nonempty(text: Option<&String>) -> Option<String> {
@@ -133,13 +117,9 @@ fn credentials(global: &Global, profile: &Profile) -> CliResult<Credentials> {
 /// then its `region`, then the US.
 fn base_url(global: &Global, profile: &Profile) -> String {
     nonempty(global.base_url.as_ref())
-        .or_else(|| global.region.map(|r| region_url(r).to_owned()))
+        .or_else(|| global.region.map(|r| r.base_url().to_owned()))
         .or_else(|| profile.base_url.clone())
-        .or_else(|| {
-            profile
-                .region
-                .map(|r| region_url(profile_region(r)).to_owned())
-        })
+        .or_else(|| profile.region.map(|r| r.base_url().to_owned()))
         .unwrap_or_else(|| Region::Us.base_url().to_owned())
 }
 
@@ -228,7 +208,7 @@ mod tests {
     #[test]
     fn the_base_url_comes_from_flags_then_the_profile() {
         let profile = Profile {
-            region: Some(crate::profiles::Region::In),
+            region: Some(Region::In),
             ..Profile::default()
         };
         let with_url = Profile {

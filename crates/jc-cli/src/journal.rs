@@ -272,3 +272,60 @@ impl Journal for FileJournal {
         self.note_or_warn(chunk, "settled", json!({})).await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_chunk_interrupted_while_submitting_is_unknown_not_resent() {
+        use jc_bulk::{ChunkInfo, Journal, JournalDecision};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.jsonl");
+        let csv = dir.path().join("u.csv");
+        let binding = |operation: &str| Binding {
+            input: csv.display().to_string(),
+            input_hash: 0xfeed,
+            input_bytes: 12,
+            operation: operation.to_owned(),
+            chunk_size: 800,
+        };
+        std::fs::write(
+            &path,
+            "{\"journal\":\"jcbulk\",\"version\":2,\"operation\":\"create\",\"chunk_size\":800,\"input_hash\":\"000000000000feed\",\"input_bytes\":12}\n\
+             {\"event\":\"submitting\",\"hash\":\"00000000000000aa\"}\n\
+             {\"event\":\"submitting\",\"hash\":\"00000000000000bb\"}\n\
+             {\"event\":\"submitted\",\"hash\":\"00000000000000bb\",\"job_id\":\"job-b\"}\n\
+             {\"event\":\"submitting\",\"hash\":\"00000000000000cc\"}\n\
+             {\"event\":\"not_sent\",\"hash\":\"00000000000000cc\"}\n\
+             {\"event\":\"submitt",
+        )
+        .unwrap();
+        let journal = FileJournal::open(&path, true, &binding("create")).unwrap();
+        let chunk = |hash| ChunkInfo::new(0, hash, 2, 801, 800);
+        assert!(matches!(
+            journal.before_submit(&chunk(0xaa)).await,
+            JournalDecision::Unknown { .. }
+        ));
+        assert_eq!(
+            journal.before_submit(&chunk(0xbb)).await,
+            JournalDecision::Attach {
+                job_id: "job-b".into()
+            }
+        );
+        assert_eq!(
+            journal.before_submit(&chunk(0xcc)).await,
+            JournalDecision::Submit,
+            "provably not sent: send it"
+        );
+        assert_eq!(
+            journal.before_submit(&chunk(0xdd)).await,
+            JournalDecision::Submit,
+            "never seen: send it"
+        );
+        // A different import is refused.
+        drop(journal);
+        assert!(FileJournal::open(&path, true, &binding("update")).is_err());
+        assert!(FileJournal::open(&path, false, &binding("create")).is_err());
+    }
+}

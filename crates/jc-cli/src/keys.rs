@@ -4,7 +4,7 @@
 //! anything is sent, and is not itself sent (so a username spelled in another case is not
 //! rewritten): the row's `id` is the resolved one.
 
-use crate::csv_input::Problem;
+use crate::csv::Problem;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -140,4 +140,55 @@ pub fn apply(
     };
     object.insert("id".into(), Value::String(id));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(list: &[&str]) -> Vec<String> {
+        list.iter().map(|n| (*n).to_owned()).collect()
+    }
+
+    #[test]
+    fn the_key_is_the_first_of_id_username_email_unless_match_by_says() {
+        let header = names(&["Email", "department", "USERNAME"]);
+        let found = plan(&header, None).unwrap();
+        assert_eq!((found.by, found.column), (MatchBy::Username, 2));
+        let by_email = plan(&header, Some(MatchBy::Email)).unwrap();
+        assert_eq!((by_email.by, by_email.column), (MatchBy::Email, 0));
+        let missing = plan(&header, Some(MatchBy::Id)).unwrap_err();
+        assert!(missing.contains("no `id` column"), "{missing}");
+        assert!(plan(&names(&["department"]), None).is_err());
+    }
+
+    #[test]
+    fn a_name_key_becomes_the_resolved_id_and_is_not_sent() {
+        let mut plan = plan(&names(&["username", "department"]), None).unwrap();
+        let raw = csv::StringRecord::from(vec![" Ada ", "R&D"]);
+        let mut object = Map::new();
+        object.insert("username".into(), Value::from("Ada"));
+        // Before resolution: a placeholder id, so the rest of the row is checked as sent.
+        apply(&plan, &raw, &mut object.clone(), 2).unwrap();
+        let ids = HashMap::from([
+            ("ada".to_owned(), Resolved::Id("u1".into())),
+            ("bob".to_owned(), Resolved::Ambiguous(2)),
+        ]);
+        plan.ids = Some(Arc::new(ids));
+        apply(&plan, &raw, &mut object, 2).unwrap();
+        assert_eq!(Value::Object(object), serde_json::json!({ "id": "u1" }));
+        let bob = csv::StringRecord::from(vec!["BOB", ""]);
+        let problems = apply(&plan, &bob, &mut Map::new(), 3).unwrap_err();
+        assert!(
+            problems[0].message.contains("ambiguous: 2 users"),
+            "{problems:?}"
+        );
+        let nobody = csv::StringRecord::from(vec!["carol", ""]);
+        let problems = apply(&plan, &nobody, &mut Map::new(), 4).unwrap_err();
+        assert!(problems[0]
+            .message
+            .contains("no user with username `carol`"));
+        let empty = csv::StringRecord::from(vec![" ", ""]);
+        assert!(apply(&plan, &empty, &mut Map::new(), 5).is_err());
+    }
 }

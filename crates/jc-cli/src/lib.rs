@@ -11,7 +11,7 @@
 pub mod cli;
 mod commands;
 mod config;
-mod csv_input;
+pub mod csv;
 mod exit;
 mod journal;
 mod keys;
@@ -25,23 +25,6 @@ mod tracked;
 pub use cli::{Cli, Command};
 pub use config::init_logging;
 pub use exit::{CliError, CliResult, Exit};
-
-/// Internals that the benches and tests drive directly; not part of the API.
-#[doc(hidden)]
-pub mod testing {
-    pub use crate::commands::import::Checked;
-    pub use crate::csv_input::{CsvFile, Kind};
-    pub use crate::journal::{Binding, FileJournal};
-
-    /// The check pass of `users create --csv path`.
-    ///
-    /// # Errors
-    /// As the command's.
-    pub fn check_create(path: &std::path::Path) -> Result<Checked, crate::CliError> {
-        let mut input = crate::commands::import::Input::csv(path);
-        crate::commands::import::check::<jc_models::BulkUserCreate>(&mut input, Kind::Create, None)
-    }
-}
 
 /// Global options each command without a server (or with its own) ignores, hidden from its help.
 const IGNORED_BY: [(&str, &[&str]); 2] = [

@@ -16,6 +16,7 @@
 //! ```
 
 use crate::exit::{CliError, CliResult};
+use jc_bulk::Region;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -25,6 +26,7 @@ use std::path::{Path, PathBuf};
 #[serde(deny_unknown_fields)]
 pub struct Profile {
     /// `us`, `eu` or `in`.
+    #[serde(default, deserialize_with = "region")]
     pub region: Option<Region>,
     /// The API base URL.
     pub base_url: Option<String>,
@@ -42,16 +44,11 @@ pub struct Profile {
     pub token_url: Option<String>,
 }
 
-/// Regions a profile names.
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum Region {
-    /// United States.
-    Us,
-    /// Europe.
-    Eu,
-    /// India.
-    In,
+/// A profile's `region`: us, eu or in, as the SDK's one [`Region`] type.
+fn region<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Region>, D::Error> {
+    let text: Option<String> = Option::deserialize(deserializer)?;
+    text.map(|t| t.parse().map_err(serde::de::Error::custom))
+        .transpose()
 }
 
 #[derive(Debug, Deserialize)]

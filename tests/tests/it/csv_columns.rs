@@ -1,7 +1,7 @@
 //! The CLI's CSV columns are exactly the spec's properties (issue 6): a property added to the
 //! spec must become a column, and no column may name a property the spec lacks.
 
-use jc_cli::testing::Kind;
+use jc_cli::csv::Kind;
 use jc_e2e::{schema, spec};
 use std::collections::BTreeSet;
 

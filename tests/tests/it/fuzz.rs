@@ -5,7 +5,7 @@
 
 use bytes::Bytes;
 use jc_bulk::response;
-use jc_cli::testing::{CsvFile, Kind};
+use jc_cli::csv::{CsvFile, Kind};
 use jc_models::*;
 use proptest::prelude::*;
 use std::io::Write;

@@ -259,8 +259,6 @@ const MAX_FILE_LINES: usize = 500;
 
 /// Files still to split (issue 18 is in progress): this list only shrinks.
 const LONG_FILES: &[&str] = &[
-    "crates/jc-cli/src/csv_input.rs",
-    "crates/jc-cli/tests/cli.rs",
     "tests/tests/it/client/e2e.rs",
     "tests/tests/it/client/wire.rs",
 ];

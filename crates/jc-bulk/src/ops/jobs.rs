@@ -2,7 +2,7 @@
 
 use crate::error::Error;
 use crate::options::{CallOptions, CreateUsersOptions, Page, UpdateUsersOptions};
-use crate::paginate;
+use crate::pager;
 use crate::request;
 use crate::session::Session;
 use futures::Stream;
@@ -87,7 +87,7 @@ pub(crate) fn job_results(
     options: &CallOptions,
 ) -> impl Stream<Item = Result<JobWorkresult, Error>> + Send + 'static {
     let (job_id, call) = (job_id.clone(), options.clone());
-    paginate::list(
+    pager::list(
         session,
         options.org_id.clone(),
         "job results",

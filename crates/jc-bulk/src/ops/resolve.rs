@@ -7,6 +7,7 @@
 use super::users::{Resolution, UserKey, Users};
 use crate::error::Error;
 use crate::options::Page;
+use crate::pager::{Fetched, Next, Pager};
 use futures::TryStreamExt;
 use jc_models::{SystemUser, UserId};
 use serde_json::{json, Value};
@@ -140,10 +141,14 @@ impl Users<'_> {
             return self.search_all(wanted, matches).await;
         }
         tracing::debug!("plan: list the org, {pages} pages");
-        for user in first.results.iter().flatten() {
+        let first = first.results.unwrap_or_default();
+        for user in &first {
             matches.add(wanted, user);
         }
-        let rest = self.list_from(100, total);
+        if first.len() < 100 || total <= 100 {
+            return Ok(());
+        }
+        let rest = self.pager(&[], Some(KEY_FIELDS), 100).pages();
         futures::pin_mut!(rest);
         while let Some(page) = rest.try_next().await? {
             for user in &page {
@@ -153,44 +158,31 @@ impl Users<'_> {
         Ok(())
     }
 
-    /// The pages after the first `skip` users.
-    fn list_from(
-        &self,
-        skip: usize,
-        total: usize,
-    ) -> impl futures::Stream<Item = Result<Vec<SystemUser>, Error>> + '_ {
-        futures::stream::try_unfold(skip, move |skip| async move {
-            if skip >= total {
-                return Ok(None);
-            }
-            let page = self
-                .page(&[], Some(KEY_FIELDS), Page::new(100, skip as u64)?)
-                .await?;
-            let results = page.results.unwrap_or_default();
-            if results.is_empty() {
-                return Ok(None);
-            }
-            let next = skip + results.len();
-            Ok(Some((results, next)))
-        })
-    }
-
     /// Searches for every wanted name, 100 terms a request (more pages only if a batch
-    /// matches more than 100 users).
+    /// matches more than 100 users, up to 100 pages a batch).
     async fn search_all(&self, wanted: &Wanted, matches: &mut Matches) -> Result<(), Error> {
         let terms: Vec<Value> = wanted.iter().map(|(k, t)| expression(k, t)).collect();
         for batch in terms.chunks(TERMS_PER_SEARCH) {
-            let mut skip = 0u64;
-            loop {
-                let page = self.search_page(batch, skip).await?;
-                let results = page.results.unwrap_or_default();
-                for user in &results {
-                    matches.add(wanted, &user_of(user));
+            let batch = batch.to_vec();
+            let fetch = |next: Next| {
+                let batch = batch.clone();
+                async move {
+                    let Next::Offset(page) = next else {
+                        return Err(Error::Pagination("the v1 search has no links".into()));
+                    };
+                    let found = self.search_page(&batch, page.skip()).await?;
+                    Ok(Fetched {
+                        items: found.results.iter().flatten().map(user_of).collect(),
+                        link: None,
+                        total: found.total_count.and_then(|t| u64::try_from(t).ok()),
+                    })
                 }
-                skip += results.len() as u64;
-                let total = u64::try_from(page.total_count.unwrap_or(0)).unwrap_or(0);
-                if results.len() < 100 || skip >= total || skip >= 100 * 100 {
-                    break;
+            };
+            let pages = Pager::new("matching users", fetch).at_most(100).pages();
+            futures::pin_mut!(pages);
+            while let Some(page) = pages.try_next().await? {
+                for user in &page {
+                    matches.add(wanted, user);
                 }
             }
         }

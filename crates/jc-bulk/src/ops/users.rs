@@ -3,8 +3,10 @@
 
 use crate::error::Error;
 use crate::options::{CallOptions, Page};
+use crate::pager::{Fetched, Next, Pager};
 use crate::request::v1;
 use crate::session::Session;
+use futures::future::BoxFuture;
 use futures::Stream;
 use jc_models::{Search, SystemUser, SystemUsersList, SystemUsersSearchList, UserId};
 use serde_json::{json, Value};
@@ -87,50 +89,46 @@ impl<'a> Users<'a> {
     }
 
     /// Every user matching `filters` (`field:$op:value`, all must hold), as a stream of pages of
-    /// up to 100, with only `fields` when given (`_id` always). Paged by `skip` until
-    /// `totalCount` or a short page; a repeated page or more than 10,000 pages is an error.
+    /// up to 100, with only `fields` when given (`_id` always). Paged by `skip` until a short
+    /// page (or `totalCount`, when given); a repeated page or more than 10,000 pages is an error.
     pub fn list(
         &self,
         filters: &[String],
         fields: Option<&str>,
     ) -> impl Stream<Item = Result<Vec<SystemUser>, Error>> + Send + 'static {
+        self.pager(filters, fields, 0).pages()
+    }
+
+    /// The pager of the user list from `skip`.
+    pub(crate) fn pager(
+        &self,
+        filters: &[String],
+        fields: Option<&str>,
+        skip: u64,
+    ) -> Pager<impl Fn(Next) -> BoxFuture<'static, Result<Fetched<SystemUser>, Error>> + Send + Sync>
+    {
         let (session, options) = (self.session.clone(), self.options.clone());
         let (filters, fields) = (filters.to_vec(), fields.map(str::to_owned));
-        let start = Some((0u64, None::<String>, 0usize));
-        futures::stream::try_unfold(start, move |state| {
+        let start = Page::new(Page::MAX_LIMIT, skip).unwrap_or_default();
+        let fetch = move |next: Next| {
             let (session, options) = (session.clone(), options.clone());
             let (filters, fields) = (filters.clone(), fields.clone());
-            async move {
-                let Some((skip, previous, pages)) = state else {
-                    return Ok(None);
+            let fetched = async move {
+                let Next::Offset(page) = next else {
+                    return Err(Error::Pagination("the v1 user list has no links".into()));
                 };
-                if pages >= crate::paginate::MAX_PAGES {
-                    return Err(Error::Pagination(
-                        "the user list went past 10,000 pages".into(),
-                    ));
-                }
                 let page = Users::new(&session, &options)
-                    .page(&filters, fields.as_deref(), Page::new(100, skip)?)
+                    .page(&filters, fields.as_deref(), page)
                     .await?;
-                let results = page.results.unwrap_or_default();
-                if results.is_empty() {
-                    return Ok(None);
-                }
-                let first = results
-                    .first()
-                    .and_then(|u| u.object_id().map(str::to_owned));
-                if results.len() == 100 && first.is_some() && first == previous {
-                    return Err(Error::Pagination(
-                        "the server answered the same page of users twice (it ignores `skip`)"
-                            .into(),
-                    ));
-                }
-                let total = u64::try_from(page.total_count.unwrap_or(0)).unwrap_or(0);
-                let next = skip + results.len() as u64;
-                let done = results.len() < 100 || next >= total;
-                Ok(Some((results, (!done).then_some((next, first, pages + 1)))))
-            }
-        })
+                Ok(Fetched {
+                    items: page.results.unwrap_or_default(),
+                    link: None,
+                    total: page.total_count.and_then(|t| u64::try_from(t).ok()),
+                })
+            };
+            Box::pin(fetched) as BoxFuture<'static, _>
+        };
+        Pager::new("users", fetch).starting_at(start)
     }
 
     /// One user by id.

@@ -2,10 +2,10 @@
 
 use crate::error::Error;
 use crate::options::{CallOptions, ListScheduledOptions, Page};
-use crate::paginate;
+use crate::pager::{self, Fetched, Next, Pager};
 use crate::session::Session;
 use crate::{request, response};
-use futures::Stream;
+use futures::{Stream, TryStreamExt};
 use jc_models::{
     BulkScheduledStatechangeCreate, BulkUserStatesGetNextScheduledResponse,
     ScheduledUserstateResult,
@@ -45,7 +45,7 @@ pub(crate) fn scheduled_states(
     options: &ListScheduledOptions,
 ) -> impl Stream<Item = Result<ScheduledUserstateResult, Error>> + Send + 'static {
     let call = options.clone();
-    paginate::list(
+    pager::list(
         session,
         options.org_id.clone(),
         "list scheduled states",
@@ -88,25 +88,40 @@ pub(crate) async fn next_scheduled<S: AsRef<str>>(
     let mut total = 0i64;
     let mut results = Vec::new();
     for batch in ids.chunks(100) {
-        let mut page = Page::first();
-        let mut read = 0usize;
-        loop {
-            let request = request::next_scheduled(session.endpoint(), batch, page, options)?;
-            let answer: BulkUserStatesGetNextScheduledResponse =
-                session.fetch("next scheduled states", request).await?;
-            let count = answer.events_count.unwrap_or(0);
-            let items = answer.results.unwrap_or_default();
-            read += items.len();
-            let more = !items.is_empty()
-                && (read as i64) < count
-                && items.len() >= Page::MAX_LIMIT as usize;
-            results.extend(items);
-            if !more {
-                total += count.max(read as i64);
-                break;
+        let counted = std::sync::Mutex::new(0i64);
+        let fetch = |next: Next| {
+            let counted = &counted;
+            async move {
+                let Next::Offset(page) = next else {
+                    return Err(Error::Pagination(
+                        "next scheduled states have no links".into(),
+                    ));
+                };
+                let request = request::next_scheduled(session.endpoint(), batch, page, options)?;
+                let answer: BulkUserStatesGetNextScheduledResponse =
+                    session.fetch("next scheduled states", request).await?;
+                let count = answer.events_count.unwrap_or(0);
+                *counted
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = count;
+                Ok(Fetched {
+                    items: answer.results.unwrap_or_default(),
+                    link: None,
+                    total: Some(u64::try_from(count).unwrap_or(0)),
+                })
             }
-            page = page.after(Page::MAX_LIMIT as usize);
+        };
+        let pages = Pager::new("next scheduled states", fetch).pages();
+        futures::pin_mut!(pages);
+        let mut read = 0usize;
+        while let Some(page) = pages.try_next().await? {
+            read += page.len();
+            results.extend(page);
         }
+        let count = *counted
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        total += count.max(read as i64);
     }
     results.sort_by(|a, b| {
         let when =

@@ -295,3 +295,57 @@ fn non_empty<'a>(what: &str, value: &'a str) -> Result<&'a str, Error> {
         Ok(trimmed)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ApiKey;
+    use jc_models::{JobId, OrgId};
+
+    fn endpoint() -> Endpoint {
+        Endpoint::new("https://jumpcloud.invalid/api/v2/", ApiKey::from("k"))
+            .unwrap()
+            .with_org(Some(OrgId::new("org-1")))
+    }
+
+    #[test]
+    fn a_create_is_a_non_idempotent_post_with_the_headers_of_the_contract() {
+        let users = [BulkUserCreate::new("ada", "ada@example.com")];
+        let request = create_users(&endpoint(), &users, &CreateUsersOptions::default()).unwrap();
+        assert_eq!(request.method(), Method::POST);
+        assert_eq!(request.uri(), "https://jumpcloud.invalid/api/v2/bulk/users");
+        let headers = request.headers();
+        assert_eq!(headers["x-api-key"], "k");
+        assert!(headers["x-api-key"].is_sensitive());
+        assert_eq!(headers["x-org-id"], "org-1");
+        assert_eq!(headers["content-type"], "application/json");
+        assert_eq!(
+            request.extensions().get::<jc_transport::Idempotency>(),
+            Some(&jc_transport::Idempotency::NonIdempotent)
+        );
+        let body: serde_json::Value = serde_json::from_slice(request.body()).unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!([{ "username": "ada", "email": "ada@example.com" }])
+        );
+    }
+
+    #[test]
+    fn a_results_page_encodes_the_job_id_and_pages_by_limit_and_skip() {
+        let page = Page::new(100, 200).unwrap();
+        let job = JobId::new("a/b c");
+        let request = job_results(&endpoint(), &job, page, &CallOptions::default()).unwrap();
+        assert_eq!(request.method(), Method::GET);
+        assert_eq!(
+            request.uri(),
+            "https://jumpcloud.invalid/api/v2/bulk/users/a%2Fb%20c/results?limit=100&skip=200"
+        );
+        assert!(request.body().is_empty());
+    }
+
+    #[test]
+    fn invalid_records_are_refused_before_a_request_exists() {
+        let users = [BulkUserCreate::new("", "not-an-email")];
+        assert!(create_users(&endpoint(), &users, &CreateUsersOptions::default()).is_err());
+    }
+}

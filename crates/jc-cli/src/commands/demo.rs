@@ -2,7 +2,7 @@
 
 use crate::cli::{DemoArgs, Format, Global, RunArgs};
 use crate::commands::import::{self, Input, Job};
-use crate::csv_input::Kind;
+use crate::csv::Kind;
 use crate::exit::{CliError, CliResult, Exit};
 use jc_bulk::{CallOptions, Client, Filter, ListScheduledOptions, Page};
 use jc_mock::{MockConfig, MockServer};

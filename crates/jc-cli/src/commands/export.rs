@@ -6,125 +6,13 @@
 
 use crate::cli::{ExportArgs, Format, Global};
 use crate::config::{client, format};
-use crate::csv_input::{Kind, Ty};
+use crate::csv::{cells, order};
 use crate::exit::{CliError, CliResult, Exit};
 use futures::TryStreamExt;
 use jc_bulk::CallOptions;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, BufWriter, Seek, SeekFrom, Write};
-
-/// Update columns that are not exported: never readable, or not round-trippable (section 23).
-const NOT_EXPORTED: [&str; 5] = [
-    "id",
-    "password",
-    "ssh_keys",
-    "restrictedFields",
-    "organization",
-];
-
-/// Read-only v1 fields, exported only with `--all-fields` (and ignored on import).
-pub const READ_ONLY: [&str; 11] = [
-    "activated",
-    "created",
-    "creationSource",
-    "password_expired",
-    "password_expiration_date",
-    "password_date",
-    "account_locked_date",
-    "badLoginAttempts",
-    "totp_enabled",
-    "recoveryEmail.address",
-    "recoveryEmail.verified",
-];
-
-/// A cell's text: strings as they are, other scalars as JSON, arrays and objects as JSON text.
-fn text(value: &Value) -> String {
-    match value {
-        Value::Null => String::new(),
-        Value::String(text) => text.clone(),
-        other => other.to_string(),
-    }
-}
-
-/// The dotted cells of a user's attributes, phone numbers and addresses.
-fn dotted(user: &Map<String, Value>) -> Vec<(String, String)> {
-    let items = |key: &str| {
-        user.get(key)
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default()
-    };
-    let mut cells = Vec::new();
-    for attribute in items("attributes") {
-        if let Some(name) = attribute["name"].as_str() {
-            cells.push((format!("attributes.{name}"), text(&attribute["value"])));
-        }
-    }
-    for phone in items("phoneNumbers") {
-        if let Some(kind) = phone["type"].as_str() {
-            cells.push((format!("phoneNumbers.{kind}"), text(&phone["number"])));
-        }
-    }
-    for address in items("addresses") {
-        let Some(kind) = address["type"].as_str() else {
-            continue;
-        };
-        for (field, value) in address.as_object().into_iter().flatten() {
-            if field != "type" && field != "id" && !value.is_null() {
-                cells.push((format!("addresses.{kind}.{field}"), text(value)));
-            }
-        }
-    }
-    cells
-}
-
-/// Every cell of one user, by column name.
-fn cells(user: &Map<String, Value>, all_fields: bool) -> Vec<(String, String)> {
-    let mut cells = vec![("id".to_owned(), text(&user["_id"]))];
-    for (field, ty) in Kind::Update.fields() {
-        if NOT_EXPORTED.contains(&field)
-            || matches!(field, "attributes" | "phoneNumbers" | "addresses")
-        {
-            continue;
-        }
-        match user.get(field) {
-            Some(Value::Null) | None => {}
-            Some(value) if ty == Ty::Json || !value.is_object() => {
-                cells.push((field.to_owned(), text(value)))
-            }
-            Some(_) => {}
-        }
-    }
-    cells.extend(dotted(user));
-    if all_fields {
-        for field in READ_ONLY {
-            let value = match field.split_once('.') {
-                Some((object, key)) => user.get(object).and_then(|o| o.get(key)),
-                None => user.get(field),
-            };
-            if let Some(value) = value.filter(|v| !v.is_null()) {
-                cells.push((field.to_owned(), text(value)));
-            }
-        }
-    }
-    cells
-}
-
-/// The column order: `id`, the plain update fields in the import's order, then the dotted
-/// columns and the read-only ones, sorted.
-fn order(seen: BTreeSet<String>) -> Vec<String> {
-    let plain: Vec<String> = Kind::Update
-        .fields()
-        .into_iter()
-        .map(|(field, _)| field.to_owned())
-        .filter(|field| seen.contains(field))
-        .collect();
-    let mut columns = vec!["id".to_owned()];
-    columns.extend(plain.iter().filter(|f| *f != "id").cloned());
-    columns.extend(seen.into_iter().filter(|c| c != "id" && !plain.contains(c)));
-    columns
-}
 
 /// Runs `users export`.
 ///

@@ -1,7 +1,7 @@
 //! `jcbulk mock`: the local JumpCloud in the foreground.
 
 use crate::cli::{Global, MockArgs};
-use crate::csv_input::{CsvFile, Kind};
+use crate::csv::{CsvFile, Kind};
 use crate::exit::{CliError, CliResult, Exit};
 use jc_mock::{
     Admin, FaultConfig, MockConfig, MockServer, OAuthClient, DEFAULT_API_KEY, DEFAULT_CLIENT_ID,

@@ -1,10 +1,10 @@
 //! `jcbulk users ...`: every bulk command runs the one import pipeline of
 //! [`crate::commands::import`].
 
-use crate::cli::{Global, ImportArgs, TargetArgs, TemplateKind, UsersCommand};
+use crate::cli::{Global, TargetArgs, TemplateKind, UpdateArgs, UsersCommand};
 use crate::commands::import::{self, Input, Job};
-use crate::csv_input::{template, Kind};
-use crate::exit::{CliError, CliResult, Exit};
+use crate::csv::{template, Kind};
+use crate::exit::{CliResult, Exit};
 use jc_models::{BulkUserCreate, BulkUserExpire, BulkUserUnlock, BulkUserUpdate};
 
 /// Runs a `users` command.
@@ -14,12 +14,13 @@ use jc_models::{BulkUserCreate, BulkUserExpire, BulkUserUnlock, BulkUserUpdate};
 pub async fn run(global: &Global, command: &UsersCommand) -> CliResult {
     match command {
         UsersCommand::Create(args) => {
-            if args.match_by.is_some() {
-                return Err(CliError::invalid(
-                    "--match-by is for update, expire and unlock: a create has no user to find",
-                ));
-            }
-            let job = csv_job(args)?;
+            let job = Job {
+                input: Input::csv(&args.csv),
+                run: &args.run,
+                creation_source: args.creation_source.as_deref(),
+                suppress_email: args.suppress_email,
+                match_by: None,
+            };
             Ok(
                 import::run::<BulkUserCreate>(global, job, Kind::Create, None)
                     .await?
@@ -27,12 +28,7 @@ pub async fn run(global: &Global, command: &UsersCommand) -> CliResult {
             )
         }
         UsersCommand::Update(args) => {
-            if args.creation_source.is_some() {
-                return Err(CliError::invalid(
-                    "--creation-source is for `users create` only",
-                ));
-            }
-            let job = csv_job(args)?;
+            let job = update_job(args);
             Ok(
                 import::run::<BulkUserUpdate>(global, job, Kind::Update, None)
                     .await?
@@ -71,14 +67,14 @@ pub async fn run(global: &Global, command: &UsersCommand) -> CliResult {
     }
 }
 
-fn csv_job(args: &ImportArgs) -> CliResult<Job<'_>> {
-    Ok(Job {
+fn update_job(args: &UpdateArgs) -> Job<'_> {
+    Job {
         input: Input::csv(&args.csv),
         run: &args.run,
-        creation_source: args.creation_source.as_deref(),
+        creation_source: None,
         suppress_email: args.suppress_email,
         match_by: args.match_by,
-    })
+    }
 }
 
 /// Expire or unlock: ids from `--ids` (in memory) or `--csv`.

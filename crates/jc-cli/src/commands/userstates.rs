@@ -3,7 +3,7 @@
 use crate::cli::{Global, ScheduleArgs, UserArgs, UserstatesCommand};
 use crate::commands::import::{check, Input};
 use crate::config::{client, format};
-use crate::csv_input::Kind;
+use crate::csv::Kind;
 use crate::exit::{CliError, CliResult, Exit};
 use crate::output;
 use chrono::{DateTime, Local, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};

@@ -6,5 +6,7 @@ mod dropped;
 mod e2e;
 mod pacing;
 mod service_account;
+mod unknown_outcomes;
 mod users;
 mod wire;
+mod wire_paging;

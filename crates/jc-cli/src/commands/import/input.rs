@@ -7,7 +7,7 @@
 //! import changes nothing: what is sent is exactly what was checked. The check pass also takes
 //! the content's fingerprint, which binds a journal to this input.
 
-use crate::csv_input::{CsvFile, Duplicates, Kind, Problem, Row};
+use crate::csv::{CsvFile, Duplicates, Kind, Problem, Row};
 use crate::exit::{CliError, CliResult};
 use crate::keys::{KeyPlan, MatchBy, Resolved};
 use crate::tracked::Limits;
@@ -288,11 +288,6 @@ impl Checked {
         self.invalid.len() as u64
     }
 
-    /// Problems kept in memory to be printed (at most 200, whatever the input's size).
-    pub fn kept_problems(&self) -> usize {
-        self.shown.len()
-    }
-
     /// Rows without problems.
     pub fn valid(&self) -> u64 {
         self.rows - self.invalid()
@@ -458,4 +453,29 @@ where
         receiver.recv().await.map(|item| (item, receiver))
     });
     (stream, side_receiver)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 11 d10: 25,000 invalid rows keep at most 200 reasons in memory.
+    #[test]
+    fn d10_the_check_keeps_no_per_row_reasons_in_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("half.csv");
+        let mut text = String::from("username,email\n");
+        for i in 0..50_000 {
+            if i % 2 == 0 {
+                text.push_str(&format!("v{i},v{i}@example.com\n"));
+            } else {
+                text.push_str(&format!("i{i},not-an-email\n"));
+            }
+        }
+        std::fs::write(&csv, text).unwrap();
+        let mut input = Input::csv(&csv);
+        let checked = check::<jc_models::BulkUserCreate>(&mut input, Kind::Create, None).unwrap();
+        assert_eq!(checked.invalid(), 25_000);
+        assert!(checked.shown.len() <= 200, "{}", checked.shown.len());
+    }
 }

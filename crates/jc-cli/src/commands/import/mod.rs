@@ -14,7 +14,7 @@ pub use names::resolve as resolve_names;
 pub use outputs::Run;
 
 use crate::cli::{Format, Global, RunArgs};
-use crate::csv_input::Kind;
+use crate::csv::Kind;
 use crate::exit::{CliError, CliResult, Exit};
 use crate::journal::{Binding, FileJournal};
 use crate::keys::MatchBy;

@@ -3,7 +3,7 @@
 //! no user, or several, makes its row invalid, with its line.
 
 use super::input::{Checked, Input};
-use crate::csv_input::Problem;
+use crate::csv::Problem;
 use crate::exit::CliResult;
 use crate::keys::{folded, MatchBy, Resolved};
 use jc_bulk::{CallOptions, Client, Resolution, ResolveOptions, UserKey};

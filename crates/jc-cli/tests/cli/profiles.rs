@@ -1,8 +1,6 @@
 //! Service accounts, profiles and shell integration from the command line (issue 14).
 
-mod common;
-
-use common::{command, s, users_csv, Run};
+use crate::common::{command, s, users_csv, Run};
 use jc_mock::{
     Admin, MockConfig, MockServer, OAuthClient, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET,
 };
@@ -17,7 +15,7 @@ async fn run(mock: Option<&MockServer>, args: &[&str], env: &[(&str, &str)]) -> 
     for (name, value) in env {
         command.env(name, value);
     }
-    common::finish(command.spawn().unwrap()).await
+    crate::common::finish(command.spawn().unwrap()).await
 }
 
 fn secret_env() -> [(&'static str, &'static str); 1] {
@@ -169,7 +167,7 @@ async fn two_profiles_import_into_their_own_org_and_flags_win() {
         for (name, value) in env {
             command.env(name, value);
         }
-        let run = common::finish(command.spawn().unwrap()).await;
+        let run = crate::common::finish(command.spawn().unwrap()).await;
         assert_eq!(run.code, 0, "{profile}: {}", run.stderr);
         let users = mock.users(org);
         assert_eq!(users.len(), 5, "{profile} imports into {org}");
@@ -191,7 +189,7 @@ async fn two_profiles_import_into_their_own_org_and_flags_win() {
         for (name, value) in extra {
             command.env(name, value);
         }
-        async move { common::finish(command.spawn().unwrap()).await }
+        async move { crate::common::finish(command.spawn().unwrap()).await }
     };
     let env_org = listed(
         vec![("JC_ORG_ID", "cccccccccccccccccccccccc".into())],
@@ -268,7 +266,7 @@ async fn profiles_list_and_check_tell_what_is_wrong() {
         for (name, value) in extra {
             command.env(name, value);
         }
-        async move { common::finish(command.spawn().unwrap()).await }
+        async move { crate::common::finish(command.spawn().unwrap()).await }
     };
     let list = go(
         vec!["profiles", "list", "-o", "json"],

@@ -2,9 +2,7 @@
 //! `username` or `email` column, resolved before anything is sent, against a mock seeded with
 //! 5,000 users.
 
-mod common;
-
-use common::{jcbulk, s};
+use crate::common::{jcbulk, s};
 use jc_mock::{MockConfig, MockServer};
 use jc_models::BulkUserCreate;
 

@@ -8,26 +8,13 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const KEY: &str = "SECRET-0ddba11-KEY";
 
+/// Runs jcbulk against `base_url` with the test key: its code, and stdout then stderr.
 async fn run(args: &[&str], base_url: &str) -> (i32, String) {
-    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_jcbulk"))
-        .args(args)
-        .env("JC_API_KEY", KEY)
-        .env("JC_BASE_URL", base_url)
-        .env_remove("RUST_LOG")
-        .env_remove("JC_CLIENT_ID")
-        .env_remove("JC_CLIENT_SECRET")
-        .env_remove("JC_PROFILE")
-        .env_remove("JC_V1_BASE_URL")
-        .env("JCBULK_CONFIG", "/nonexistent/jcbulk-test-config.toml")
-        .output()
-        .await
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    (output.status.code().unwrap_or(-1), text)
+    let mut command = crate::common::command(None, args, &[]);
+    command.env("JC_API_KEY", KEY).env("JC_BASE_URL", base_url);
+    let run =
+        crate::common::finish(command.stdin(std::process::Stdio::null()).spawn().unwrap()).await;
+    (run.code, format!("{}{}", run.stdout, run.stderr))
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -2,9 +2,7 @@
 //! per defect found by trying jcbulk as a careful new user would, with ordinary accidents. The
 //! numbers in the test names are the issue's.
 
-mod common;
-
-use common::{finish, jcbulk, mock_with_users, s, spawn, until_jobs, users_csv};
+use crate::common::{finish, jcbulk, mock_with_users, s, spawn, until_jobs, users_csv};
 use jc_mock::{MockConfig, MockServer};
 use std::time::Duration;
 
@@ -356,27 +354,8 @@ async fn d09_an_unclosed_quote_is_an_error_at_the_line_where_it_opens() {
     );
 }
 
-#[test]
-fn d10_the_check_keeps_no_per_row_reasons_in_memory() {
-    let dir = tempfile::tempdir().unwrap();
-    let csv = dir.path().join("half.csv");
-    let mut text = String::from("username,email\n");
-    for i in 0..50_000 {
-        if i % 2 == 0 {
-            text.push_str(&format!("v{i},v{i}@example.com\n"));
-        } else {
-            text.push_str(&format!("i{i},not-an-email\n"));
-        }
-    }
-    std::fs::write(&csv, text).unwrap();
-    let checked = jc_cli::testing::check_create(&csv).unwrap();
-    assert_eq!(checked.invalid(), 25_000);
-    assert!(
-        checked.kept_problems() <= 200,
-        "{}",
-        checked.kept_problems()
-    );
-}
+// d10 (the check keeps no per-row reasons in memory) is a unit test beside the check:
+// `commands::import::input::tests::d10_the_check_keeps_no_per_row_reasons_in_memory`.
 
 #[tokio::test(flavor = "multi_thread")]
 async fn d11_file_errors_name_the_flag_and_the_file_and_leave_nothing_behind() {

@@ -4,10 +4,8 @@
 //! arguments are errors, never hangs or panics. Each server is a small loopback server in
 //! `common/hostile.rs`.
 
-mod common;
-
-use common::hostile::{finished, serve, Answer, Request};
-use common::{command, s, Run};
+use crate::common::hostile::{finished, serve, Answer, Request};
+use crate::common::{command, s, Run};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -18,12 +16,12 @@ const KEY: &str = "SECRET-0ddba11-KEY";
 async fn jcbulk(base: &str, args: &[&str]) -> Run {
     let mut command = command(None, args, &[]);
     command.env("JC_BASE_URL", base).env("JC_API_KEY", KEY);
-    common::finish(command.spawn().unwrap()).await
+    crate::common::finish(command.spawn().unwrap()).await
 }
 
 fn users(dir: &std::path::Path, n: usize) -> std::path::PathBuf {
     let csv = dir.join("u.csv");
-    std::fs::write(&csv, common::users_csv("h", n)).unwrap();
+    std::fs::write(&csv, crate::common::users_csv("h", n)).unwrap();
     csv
 }
 
@@ -375,7 +373,7 @@ async fn a_closed_stdout_pipe_ends_quietly_with_the_runs_own_code() {
             .spawn()
             .unwrap();
         drop(child.stdout.take()); // the reader went away, as with `| head -0`
-        let run = common::finish(child).await;
+        let run = crate::common::finish(child).await;
         assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
         assert!(!run.stderr.contains("panicked"), "{args:?}: {}", run.stderr);
     }
@@ -402,7 +400,7 @@ async fn an_ambiguous_or_past_start_time_is_refused_with_the_reason() {
         command
             .env("TZ", "CET-1CEST,M3.5.0,M10.5.0/3")
             .env("JC_API_KEY", KEY);
-        common::finish(command.spawn().unwrap()).await
+        crate::common::finish(command.spawn().unwrap()).await
     };
     let ambiguous = schedule("2026-10-25 02:30", &[]).await;
     assert_eq!(ambiguous.code, 2, "{}", ambiguous.stderr);

@@ -1,4 +1,5 @@
-//! Running the real `jcbulk` binary against a mock: the helpers the CLI test files share.
+//! The one runner of the CLI tests: the real `jcbulk` binary with a clean environment, against a
+//! mock or any server, and the helpers every test module shares.
 #![allow(dead_code)]
 
 pub mod hostile;
@@ -22,8 +23,12 @@ pub struct Run {
 impl Run {
     /// Stdout as JSON.
     pub fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", self.stdout, self.stderr))
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
     }
 }
 
@@ -142,4 +147,16 @@ pub fn users_csv(prefix: &str, n: usize) -> String {
 /// The path as text.
 pub fn s(path: &Path) -> &str {
     path.to_str().unwrap()
+}
+
+/// A mock with the default configuration.
+pub async fn mock() -> MockServer {
+    MockServer::start(MockConfig::default()).await.unwrap()
+}
+
+/// Writes `text` to `dir/name`; its path.
+pub fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
 }

@@ -4,9 +4,7 @@
 //! lists every job id, and the exit code is 130. `--no-wait` prints each job id as it exists.
 #![cfg(unix)]
 
-mod common;
-
-use common::{s, until_jobs, users_csv};
+use crate::common::{s, until_jobs, users_csv};
 use jc_mock::{FaultConfig, MockConfig, MockServer};
 use std::path::Path;
 use std::process::Stdio;
@@ -23,7 +21,7 @@ struct Running {
 
 impl Running {
     fn start(mock: &MockServer, args: &[&str]) -> Self {
-        let mut child = common::command(Some(mock), args, &[])
+        let mut child = crate::common::command(Some(mock), args, &[])
             .stdin(Stdio::null())
             .spawn()
             .unwrap();
@@ -208,7 +206,7 @@ async fn a_second_ctrl_c_stops_waiting_and_still_writes_everything() {
     mock.wait_idle().await;
     let mut args = import_args(&f);
     args.push("--resume");
-    let resumed = common::jcbulk(Some(&mock), &args).await;
+    let resumed = crate::common::jcbulk(Some(&mock), &args).await;
     let summary = resumed.json();
     assert_eq!(summary["applied"], 1000, "{}", resumed.stderr);
     assert_eq!(mock.users(&mock.default_org()).len(), 1000);

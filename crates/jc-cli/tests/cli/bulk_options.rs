@@ -3,9 +3,7 @@
 //! input as a CSV; `--no-wait` with a journal; long id lists from a file; extreme settings are
 //! usage errors, never panics.
 
-mod common;
-
-use common::{jcbulk, jcbulk_with, mock_with_users};
+use crate::common::{jcbulk, jcbulk_with, mock_with_users};
 use jc_mock::{MockConfig, MockServer};
 
 /// An empty read-only directory. Root may write there all the same, so `TMPDIR` points at a

@@ -1,0 +1,17 @@
+//! The `jcbulk` binary end to end, one module per command (or per concern that spans the
+//! commands), all through the one runner in `common`.
+
+mod common;
+
+mod bulk_options;
+mod import_files;
+mod mock_demo;
+mod profiles;
+mod resume;
+mod secrets;
+mod servers;
+mod signals;
+mod usage;
+mod users;
+mod users_by_name;
+mod userstates;
