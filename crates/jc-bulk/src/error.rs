@@ -108,36 +108,15 @@ pub enum Error {
     /// Input refused before sending, with every violation.
     #[error("invalid input: {0}")]
     InvalidInput(#[from] InvalidInput),
-    /// A job did not complete in time.
-    #[error("job {job_id} did not complete within {waited:?}: {done} of {expected} records done{}", .cause.as_ref().map(|c| format!(" (the last poll failed: {c})")).unwrap_or_default())]
-    Timeout {
-        /// The job.
-        job_id: jc_models::JobId,
-        /// How long it was waited for.
-        waited: Duration,
-        /// Records settled so far.
-        done: usize,
-        /// Records submitted.
-        expected: usize,
-        /// Every result read so far.
-        partial: Box<Vec<jc_models::JobWorkresult>>,
-        /// Why the last polls failed, when they did (no result could be read).
-        cause: Option<String>,
-    },
-    /// The wait for a job was stopped (see [`crate::ImportControl::stop_waiting`]).
-    #[error("the wait for job {job_id} was stopped before the job finished")]
-    Stopped {
-        /// The job.
-        job_id: jc_models::JobId,
-        /// Every result read so far.
-        partial: Box<Vec<jc_models::JobWorkresult>>,
-    },
+    /// A wait for a job ended without every result: timed out or stopped.
+    #[error(transparent)]
+    Wait(#[from] WaitError),
     /// A setting refused by a checked setter (a rate, an interval, a count out of range).
     #[error("invalid setting: {0}")]
     Setting(#[from] jc_transport::InvalidSetting),
     /// The client is misconfigured (missing API key, bad base URL, TLS settings).
     #[error("configuration: {0}")]
-    Config(String),
+    Config(#[from] ConfigError),
     /// The server paged inconsistently (for example, ignored `skip`).
     #[error("pagination: {0}")]
     Pagination(String),
@@ -175,7 +154,7 @@ impl Error {
                     || (api.status.is_server_error() && api.status != StatusCode::NOT_IMPLEMENTED)
             }
             Self::Transport(error) => error.is_transient(),
-            Self::Timeout { .. } => true,
+            Self::Wait(WaitError::Timeout { .. }) => true,
             _ => false,
         }
     }
@@ -221,4 +200,97 @@ impl Error {
     pub fn is_not_found(&self) -> bool {
         self.status() == Some(StatusCode::NOT_FOUND)
     }
+}
+
+/// Why a wait for a job ended before every result was read (the results read so far come
+/// with it).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WaitError {
+    /// The job did not complete in time.
+    #[error("job {job_id} did not complete within {waited:?}: {done} of {expected} records done{}", .cause.as_ref().map(|c| format!(" (the last poll failed: {c})")).unwrap_or_default())]
+    Timeout {
+        /// The job.
+        job_id: jc_models::JobId,
+        /// How long it was waited for.
+        waited: Duration,
+        /// Records settled so far.
+        done: usize,
+        /// Records submitted.
+        expected: usize,
+        /// Every result read so far.
+        partial: Box<Vec<jc_models::JobWorkresult>>,
+        /// Why the last polls failed, when they did (no result could be read).
+        cause: Option<String>,
+    },
+    /// The wait was stopped (see [`crate::ImportControl::stop_waiting`]).
+    #[error("the wait for job {job_id} was stopped before the job finished")]
+    Stopped {
+        /// The job.
+        job_id: jc_models::JobId,
+        /// Every result read so far.
+        partial: Box<Vec<jc_models::JobWorkresult>>,
+    },
+    /// The waiter was awaited after its stream had already handed out its result.
+    #[error("the wait's result was already taken")]
+    ResultTaken,
+}
+
+/// Why a client cannot be built, or a request cannot be made, from its settings.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// Neither an API key nor a service account.
+    #[error("no credentials: set an API key (ClientBuilder::api_key) or a service account (ClientBuilder::credentials)")]
+    NoCredentials,
+    /// A base URL that cannot be used.
+    #[error("base URL `{url}`: {reason}")]
+    BaseUrl {
+        /// The URL given.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A base URL whose port is 0 or over 65535.
+    #[error("base URL `{0}` has an invalid port (1 to 65535)")]
+    BaseUrlPort(String),
+    /// A base URL that is not an absolute http(s) URL.
+    #[error("base URL `{0}` must be an absolute http(s) URL")]
+    BaseUrlNotAbsolute(String),
+    /// A base URL without `/v2` and no v1 root set.
+    #[error("the base URL `{0}` does not end in /v2, so the v1 root for user lookups is not known: set it (ClientBuilder::v1_base_url, jcbulk --v1-base-url)")]
+    NoV1Root(String),
+    /// A `User-Agent` a header cannot hold.
+    #[error("invalid user agent `{0}`")]
+    UserAgent(String),
+    /// An org id a header cannot hold.
+    #[error("invalid org id `{0}`")]
+    OrgId(String),
+    /// An API key a header cannot hold.
+    #[error("the API key holds characters a header cannot")]
+    ApiKeyHeader,
+    /// A URL off the API's origin, which would get the API key.
+    #[error("refusing to send the API key to `{url}`, which is not on {origin}")]
+    ForeignUrl {
+        /// The URL.
+        url: String,
+        /// The API's origin.
+        origin: String,
+    },
+    /// A request that `http` cannot build.
+    #[error("cannot build {method} {url}: {reason}")]
+    Request {
+        /// The method.
+        method: String,
+        /// The URL.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+    /// The default transport cannot be built (a CA file, TLS or proxy setting).
+    #[error("{0}")]
+    Transport(String),
+    /// Built without the `hyper` feature and given no transport.
+    #[error("built without the `hyper` feature: pass a transport with ClientBuilder::transport")]
+    NoTransport,
 }

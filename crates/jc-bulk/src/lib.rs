@@ -67,7 +67,7 @@ mod wait;
 pub use client::{Client, ClientBuilder, HttpSettings};
 pub use control::ImportControl;
 pub use credentials::Credentials;
-pub use error::{ApiError, Error, InvalidInput};
+pub use error::{ApiError, ConfigError, Error, InvalidInput, WaitError};
 pub use filter::Filter;
 pub use import::{
     BulkRecord, ChunkInfo, Import, ImportEvent, ImportOptions, ImportReport, ImportSummary,

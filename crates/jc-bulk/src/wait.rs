@@ -21,7 +21,7 @@
 use crate::checked::{check_count, check_duration, check_f64};
 use crate::control::{reached, Phase};
 use crate::driven::Driven;
-use crate::error::Error;
+use crate::error::{Error, WaitError};
 use crate::options::CallOptions;
 use crate::pace::{Action, Blind, Pacer, Pacing};
 use crate::refresh::Look;
@@ -72,8 +72,6 @@ pub struct WaitOptions {
     timeout: Option<Duration>,
     org_id: Option<OrgId>,
     max_failed_polls: u32,
-    /// Shared by the waits of one import (see `pace.rs`); `None`: a pacing of its own.
-    pacer: Option<Arc<Pacer>>,
 }
 
 impl Default for WaitOptions {
@@ -85,7 +83,6 @@ impl Default for WaitOptions {
             timeout: Some(Duration::from_secs(30 * 60)),
             org_id: None,
             max_failed_polls: 10,
-            pacer: None,
         }
     }
 }
@@ -160,12 +157,6 @@ impl WaitOptions {
     /// The intervals: initial, largest, growth factor.
     pub fn interval_settings(&self) -> (Duration, Duration, f64) {
         (self.initial_interval, self.max_interval, self.factor)
-    }
-
-    /// The same options, paced with the other waits sharing `pacer`.
-    pub(crate) fn paced(mut self, pacer: Arc<Pacer>) -> Self {
-        self.pacer = Some(pacer);
-        self
     }
 
     pub(crate) fn org_or(mut self, org: Option<&OrgId>) -> Self {
@@ -249,23 +240,22 @@ impl IntoFuture for JobWaiter {
     fn into_future(mut self) -> Self::IntoFuture {
         Box::pin(async move {
             while self.next().await.is_some() {}
-            self.take_result().unwrap_or_else(|| {
-                Err(Error::Config(
-                    "internal error: the wait ended without a result".into(),
-                ))
-            })
+            self.take_result()
+                .unwrap_or_else(|| Err(WaitError::ResultTaken.into()))
         })
     }
 }
 
 /// The wait for `job_id` through `session` (see [`Client::wait_for_job`](crate::Client::wait_for_job)),
-/// which also ends, with [`Error::Stopped`], once `phase` reaches "stop waiting". Nothing runs
-/// until the waiter is polled; dropping it ends the wait.
+/// paced with the other waits sharing `pacer` (`None`: a pacing of its own), which also ends,
+/// with [`WaitError::Stopped`], once `phase` reaches "stop waiting". Nothing runs until the waiter
+/// is polled; dropping it ends the wait.
 pub(crate) fn waiter(
     session: Arc<Session>,
     job_id: &JobId,
     expected: usize,
     options: &WaitOptions,
+    pacer: Option<Arc<Pacer>>,
     phase: Option<watch::Receiver<Phase>>,
 ) -> JobWaiter {
     let (job_id, options) = (job_id.clone(), options.clone());
@@ -273,8 +263,9 @@ pub(crate) fn waiter(
         inner: Driven::new(move |progress| async move {
             let mut phase = phase;
             let poller = Poller { session: &session };
+            let pacer = pacer.unwrap_or_default();
             poller
-                .poll_job(&job_id, expected, &options, &progress, &mut phase)
+                .poll_job(&job_id, expected, &options, pacer, &progress, &mut phase)
                 .await
         }),
     }
@@ -291,12 +282,13 @@ impl Poller<'_> {
         job_id: &JobId,
         expected: usize,
         options: &WaitOptions,
+        pacer: Arc<Pacer>,
         report: &mpsc::Sender<JobProgress>,
         phase: &mut Option<watch::Receiver<Phase>>,
     ) -> Result<Vec<JobWorkresult>, Error> {
         let started = Instant::now();
         let deadline = options.timeout.and_then(|t| started.checked_add(t));
-        let mut state = PollState::new(expected, options);
+        let mut state = PollState::new(expected, options, pacer);
         loop {
             // Checked before every action: reads due at once (the shortest schedule) also end.
             let remaining = deadline.map(|d| d.saturating_duration_since(Instant::now()));
@@ -409,13 +401,12 @@ struct PollState {
 }
 
 impl PollState {
-    fn new(expected: usize, options: &WaitOptions) -> Self {
+    fn new(expected: usize, options: &WaitOptions, pacer: Arc<Pacer>) -> Self {
         let blind = Blind {
             initial: options.initial_interval,
             max: options.max_interval,
             factor: options.factor,
         };
-        let pacer = options.pacer.clone().unwrap_or_default();
         Self {
             expected,
             results: Vec::with_capacity(expected.min(100_000)),
@@ -426,14 +417,15 @@ impl PollState {
     }
 
     fn stopped(&mut self, job_id: &JobId) -> Error {
-        Error::Stopped {
+        WaitError::Stopped {
             job_id: job_id.clone(),
             partial: Box::new(std::mem::take(&mut self.results)),
         }
+        .into()
     }
 
     fn timed_out(&mut self, job_id: &JobId, waited: Duration) -> Error {
-        Error::Timeout {
+        WaitError::Timeout {
             job_id: job_id.clone(),
             waited,
             done: self.results.iter().filter(|r| r.is_terminal()).count(),
@@ -441,6 +433,7 @@ impl PollState {
             partial: Box::new(std::mem::take(&mut self.results)),
             cause: self.cause.take(),
         }
+        .into()
     }
 }
 

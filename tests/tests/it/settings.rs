@@ -93,7 +93,10 @@ proptest! {
         let result = runtime().block_on(async {
             client.wait_for_job(&JobId::new("j"), 1, &options).await
         });
-        let ended = result.is_ok() || matches!(result, Err(jc_bulk::Error::Timeout { .. }));
+        let ended = result.is_ok() || matches!(
+                result,
+                Err(jc_bulk::Error::Wait(jc_bulk::WaitError::Timeout { .. }))
+            );
         prop_assert!(ended, "{:?}", result.err());
     }
 

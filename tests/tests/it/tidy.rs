@@ -305,3 +305,35 @@ fn library_rustdoc_links_the_contract() {
     }
     assert!(bare.is_empty(), "link the contract:\n{}", bare.join("\n"));
 }
+
+/// Issue 18 point 2: the chunk pipeline runs in one direction. Its driver (`chunk/mod.rs`) moves
+/// from stage to stage; a stage file uses no later stage, and none calls back into the driver's
+/// stages (`decide` is the one shared decision; `wait` reads `submit`'s result type).
+#[test]
+fn the_chunk_stages_never_call_each_other_back() {
+    let dir = repo_root().join("crates/jc-bulk/src/import/chunk");
+    let allowed: &[(&str, &[&str])] = &[
+        ("decide.rs", &[]),
+        ("submit.rs", &["decide", "Shared"]),
+        ("wait.rs", &["decide", "submit", "Shared"]),
+        ("reconcile.rs", &["Shared"]),
+    ];
+    let mut broken = Vec::new();
+    for (file, uses) in allowed {
+        let source = std::fs::read_to_string(dir.join(file)).unwrap();
+        for (number, line) in code_lines(&source) {
+            let Some(rest) = line.trim().strip_prefix("use super::") else {
+                continue;
+            };
+            let module = rest.split([':', ';', ' ']).next().unwrap_or_default();
+            if !uses.contains(&module) {
+                broken.push(format!("chunk/{file}:{number}: {}", line.trim()));
+            }
+        }
+    }
+    assert!(
+        broken.is_empty(),
+        "stages calling back:\n{}",
+        broken.join("\n")
+    );
+}

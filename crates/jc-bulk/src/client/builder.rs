@@ -3,7 +3,7 @@
 use super::Client;
 use crate::checked::{check_count, check_duration, check_f64};
 use crate::credentials::Credentials;
-use crate::error::Error;
+use crate::error::{ConfigError, Error};
 use crate::region::Region;
 use crate::request::Endpoint;
 use crate::secret::ApiKey;
@@ -222,12 +222,7 @@ impl ClientBuilder {
     /// No API key, a bad base URL, or (default transport) a TLS or proxy setting that does not
     /// work; without the `hyper` feature, no transport.
     pub fn build(self) -> Result<Client, Error> {
-        let credentials = self.credentials.ok_or_else(|| {
-            Error::Config(
-                "no credentials: set an API key (ClientBuilder::api_key) or a service account (ClientBuilder::credentials)"
-                    .into(),
-            )
-        })?;
+        let credentials = self.credentials.ok_or(ConfigError::NoCredentials)?;
         let base = self
             .base_url
             .unwrap_or_else(|| Region::Us.base_url().to_owned());
@@ -287,22 +282,26 @@ fn default_transport(settings: &HttpSettings, base: &str) -> Result<Arc<dyn Tran
     for file in &settings.ca_files {
         builder = builder
             .add_ca_file(file)
-            .map_err(|e| Error::Config(e.to_string()))?;
+            .map_err(|e| ConfigError::Transport(e.to_string()))?;
     }
-    let hyper = builder.build().map_err(|e| Error::Config(e.to_string()))?;
+    let hyper = builder
+        .build()
+        .map_err(|e| ConfigError::Transport(e.to_string()))?;
     // Refused before anything is sent: plain http:// to a host that is not loopback.
     let uri: http::Uri = base
         .parse()
-        .map_err(|e| Error::Config(format!("base URL `{base}`: {e}")))?;
-    hyper
-        .check_url(&uri)
-        .map_err(|e| Error::Config(format!("base URL `{base}`: {}", e.message())))?;
+        .map_err(|e: http::uri::InvalidUri| ConfigError::BaseUrl {
+            url: base.to_owned(),
+            reason: e.to_string(),
+        })?;
+    hyper.check_url(&uri).map_err(|e| ConfigError::BaseUrl {
+        url: base.to_owned(),
+        reason: e.message().to_owned(),
+    })?;
     Ok(Arc::new(hyper))
 }
 
 #[cfg(not(feature = "hyper"))]
 fn default_transport(_: &HttpSettings, _: &str) -> Result<Arc<dyn Transport>, Error> {
-    Err(Error::Config(
-        "built without the `hyper` feature: pass a transport with ClientBuilder::transport".into(),
-    ))
+    Err(ConfigError::NoTransport.into())
 }

@@ -251,7 +251,7 @@ impl Client {
     /// Waits for `job_id` until all `expected` records are settled: a [`JobWaiter`], to iterate
     /// for progress or to await for every result.
     ///
-    /// The wait ends with [`Error::Timeout`] (with the results read so far) when the job does not
+    /// The wait ends with [`WaitError::Timeout`](crate::WaitError::Timeout) (with the results read so far) when the job does not
     /// complete in time, or with the error of a poll that cannot be retried.
     pub fn wait_for_job(
         &self,
@@ -259,7 +259,7 @@ impl Client {
         expected: usize,
         options: &WaitOptions,
     ) -> JobWaiter {
-        crate::wait::waiter(self.session.clone(), job_id, expected, options, None)
+        crate::wait::waiter(self.session.clone(), job_id, expected, options, None, None)
     }
 
     /// Imports `records` from any stream (a CSV reader, a list of ids, a `Vec`): chunks,

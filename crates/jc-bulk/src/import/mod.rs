@@ -15,7 +15,6 @@ mod mapping;
 mod options;
 mod outcome;
 mod record;
-mod second_look;
 
 pub use journal::{ChunkInfo, Journal, JournalDecision};
 pub use options::{ImportOptions, MAX_CHUNK_SIZE, MAX_CONCURRENCY};
@@ -24,8 +23,9 @@ pub use record::{BulkRecord, RecordKey};
 
 use crate::control::{ImportControl, Phase};
 use crate::driven::Driven;
+use crate::pace::Pacer;
 use crate::session::Session;
-use chunk::{all_with, settle, Segment, Settled};
+use chunk::{all_with, settle, Segment, Settled, Shared};
 use futures::future::BoxFuture;
 use futures::stream::{FuturesOrdered, Stream, StreamExt};
 use std::future::IntoFuture;
@@ -78,10 +78,9 @@ impl Import {
         R: BulkRecord,
         S: Stream<Item = InputRecord<R>> + Send + 'static,
     {
-        let mut options = options.clone();
+        let options = Arc::new(options.clone());
         // One pacer per import: its jobs share one estimate of the server's rate (see `pace`).
-        options.wait = options.wait.paced(Arc::default());
-        let options = Arc::new(options);
+        let pacer = Arc::new(Pacer::default());
         let control = ImportControl::new();
         let phase = control.watch();
         Import {
@@ -89,6 +88,7 @@ impl Import {
             inner: Driven::new(move |events| {
                 Driver {
                     phase,
+                    pacer,
                     session,
                     input: Box::pin(records),
                     options,
@@ -171,6 +171,7 @@ pub(crate) const STOPPED_BEFORE_SENDING: &str =
 /// The import's state on the driver side.
 struct Driver<S> {
     phase: watch::Receiver<Phase>,
+    pacer: Arc<Pacer>,
     session: Arc<Session>,
     input: Pin<Box<S>>,
     options: Arc<ImportOptions>,
@@ -219,13 +220,14 @@ where
         self.chunk += 1;
         // The handle aborts the task when dropped: an `Import` dropped mid-run stops its chunks
         // (no further request, no further journal line).
-        let task = AbortOnDropHandle::new(tokio::spawn(settle(
-            self.session.clone(),
-            segment,
-            self.options.clone(),
-            self.events.clone(),
-            self.phase.clone(),
-        )));
+        let shared = Shared {
+            session: self.session.clone(),
+            options: self.options.clone(),
+            events: self.events.clone(),
+            phase: self.phase.clone(),
+            pacer: self.pacer.clone(),
+        };
+        let task = AbortOnDropHandle::new(tokio::spawn(settle(shared, segment)));
         Box::pin(async move {
             match task.await {
                 Ok(settled) => (chunk, size, settled),

@@ -1,6 +1,6 @@
 //! [`Endpoint`]: where requests go (the v2 base, the v1 root, the org) and who sends them.
 
-use crate::error::{Error, InvalidInput};
+use crate::error::{ConfigError, Error, InvalidInput};
 use crate::secret::ApiKey;
 use bytes::Bytes;
 use http::{HeaderValue, Method, Request};
@@ -41,9 +41,13 @@ impl Endpoint {
 
     fn with_credentials(base_url: &str, api_key: Option<ApiKey>) -> Result<Self, Error> {
         let base_url = base_url.trim().trim_end_matches('/').to_owned();
-        let uri: http::Uri = base_url
-            .parse()
-            .map_err(|e| Error::Config(format!("base URL `{base_url}`: {e}")))?;
+        let uri: http::Uri =
+            base_url
+                .parse()
+                .map_err(|e: http::uri::InvalidUri| ConfigError::BaseUrl {
+                    url: base_url.to_owned(),
+                    reason: e.to_string(),
+                })?;
         let port = uri
             .authority()
             .and_then(|a| a.as_str().rsplit('@').next())
@@ -51,14 +55,10 @@ impl Endpoint {
             .map(|(_, port)| port)
             .filter(|port| !port.contains(']'));
         if port.is_some_and(|port| port.parse::<u16>().map_or(true, |p| p == 0)) {
-            return Err(Error::Config(format!(
-                "base URL `{base_url}` has an invalid port (1 to 65535)"
-            )));
+            return Err(ConfigError::BaseUrlPort(base_url.to_owned()).into());
         }
         if !matches!(uri.scheme_str(), Some("http" | "https")) || uri.host().is_none() {
-            return Err(Error::Config(format!(
-                "base URL `{base_url}` must be an absolute http(s) URL"
-            )));
+            return Err(ConfigError::BaseUrlNotAbsolute(base_url.to_owned()).into());
         }
         Ok(Self {
             base_url,
@@ -82,7 +82,7 @@ impl Endpoint {
     /// A value that is not a valid header.
     pub fn with_user_agent(mut self, user_agent: &str) -> Result<Self, Error> {
         self.user_agent = HeaderValue::from_str(user_agent)
-            .map_err(|_| Error::Config(format!("invalid user agent `{user_agent}`")))?;
+            .map_err(|_| ConfigError::UserAgent(user_agent.to_owned()))?;
         Ok(self)
     }
 
@@ -102,10 +102,7 @@ impl Endpoint {
         match (&self.v1_base_url, self.base_url.strip_suffix("/v2")) {
             (Some(explicit), _) => Ok(explicit),
             (None, Some(root)) => Ok(root),
-            (None, None) => Err(Error::Config(format!(
-                "the base URL `{}` does not end in /v2, so the v1 root for user lookups is not known: set it (ClientBuilder::v1_base_url, jcbulk --v1-base-url)",
-                self.base_url
-            ))),
+            (None, None) => Err(ConfigError::NoV1Root(self.base_url.clone()).into()),
         }
     }
 
@@ -161,9 +158,11 @@ impl Endpoint {
             .strip_prefix(origin)
             .is_some_and(|rest| rest.is_empty() || rest.starts_with('/') || rest.starts_with('?'));
         if !same_origin {
-            return Err(Error::Config(format!(
-                "refusing to send the API key to `{url}`, which is not on {origin}"
-            )));
+            return Err(ConfigError::ForeignUrl {
+                url: url.to_owned(),
+                origin: origin.to_string(),
+            }
+            .into());
         }
         let mut builder = Request::builder()
             .method(method.clone())
@@ -171,9 +170,8 @@ impl Endpoint {
             .header(http::header::ACCEPT, "application/json")
             .header(http::header::USER_AGENT, self.user_agent.clone());
         if let Some(api_key) = &self.api_key {
-            let mut key = HeaderValue::from_str(api_key.expose()).map_err(|_| {
-                Error::Config("the API key holds characters a header cannot".into())
-            })?;
+            let mut key =
+                HeaderValue::from_str(api_key.expose()).map_err(|_| ConfigError::ApiKeyHeader)?;
             key.set_sensitive(true);
             builder = builder.header("x-api-key", key);
         }
@@ -182,15 +180,20 @@ impl Endpoint {
             .filter(|o| !o.trim().is_empty())
         {
             let org = HeaderValue::from_str(org.trim())
-                .map_err(|_| Error::Config(format!("invalid org id `{org}`")))?;
+                .map_err(|_| ConfigError::OrgId(org.to_owned()))?;
             builder = builder.header("x-org-id", org);
         }
         if body.is_some() {
             builder = builder.header(http::header::CONTENT_TYPE, "application/json");
         }
-        let mut request = builder
-            .body(body.unwrap_or_default())
-            .map_err(|e| Error::Config(format!("cannot build {method} {url}: {e}")))?;
+        let mut request =
+            builder
+                .body(body.unwrap_or_default())
+                .map_err(|e| ConfigError::Request {
+                    method: method.to_string(),
+                    url: url.to_owned(),
+                    reason: e.to_string(),
+                })?;
         request
             .extensions_mut()
             .insert(Idempotency::default_for(&method));

@@ -48,7 +48,10 @@ async fn reads_due_at_once_still_end_at_the_deadline() {
         .await
         .expect("the wait ends at its deadline")
         .unwrap();
-    assert!(matches!(result, Err(Error::Timeout { .. })), "{result:?}");
+    assert!(
+        matches!(result, Err(Error::Wait(WaitError::Timeout { .. }))),
+        "{result:?}"
+    );
 }
 
 #[tokio::test(start_paused = true)]

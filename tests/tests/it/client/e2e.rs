@@ -382,12 +382,12 @@ async fn a_job_that_does_not_finish_in_time_reports_what_is_known() {
         .timeout(Some(Duration::from_millis(60)))
         .unwrap();
     let error = client.wait_for_job(&job, 2, &wait).await.unwrap_err();
-    let Error::Timeout {
+    let Error::Wait(WaitError::Timeout {
         done,
         expected,
         partial,
         ..
-    } = &error
+    }) = &error
     else {
         panic!("{error}")
     };
