@@ -1,8 +1,14 @@
-//! Per-call options. Every value of their fields is valid, so they are plain structs with public
-//! fields and `Default` (struct update works: `CallOptions { org_id, ..Default::default() }`),
-//! plus chained setters for convenience; `org` overrides the client's org id for that call.
-//! Options whose values can be invalid have private fields and checked setters instead
-//! ([`crate::WaitOptions`], [`crate::ImportOptions`], [`crate::HttpSettings`]).
+//! Per-call options, and the one options convention of jc-bulk and jc-transport (after
+//! azure_core's `ClientOptions` and smithy's `RetryConfig`), one kind per struct, never both:
+//! - **Every value valid**: plain structs with public fields and `Default`, no setters and no
+//!   `non_exhaustive`, so struct update works: `CallOptions { org_id, ..Default::default() }`.
+//!   These per-call options are of that kind; `org_id` overrides the client's org for the call.
+//! - **Values that can be invalid** (rates, factors, durations, sizes): private fields, setters
+//!   named `with_<name>` that take and return the value (`Result<Self, InvalidSetting>` when the
+//!   value is checked), and getters named for their value: [`crate::WaitOptions`],
+//!   [`crate::ImportOptions`], [`crate::HttpSettings`], and jc-transport's `RetryPolicy`,
+//!   `RateLimitConfig` and `Stack`.
+//! - Validation flags have one polarity: `validate` (on by default), never `skip_validation`.
 
 use crate::error::{Error, InvalidInput};
 use crate::filter::Filter;
@@ -64,17 +70,6 @@ impl Default for Page {
     }
 }
 
-macro_rules! org_setter {
-    () => {
-        /// Send this call to another org (`x-org-id`) than the client's.
-        #[must_use]
-        pub fn org(mut self, org_id: impl Into<OrgId>) -> Self {
-            self.org_id = Some(org_id.into());
-            self
-        }
-    };
-}
-
 /// Options of calls that take nothing but the org.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CallOptions {
@@ -87,20 +82,30 @@ impl CallOptions {
     pub fn new() -> Self {
         Self::default()
     }
-    org_setter!();
 }
 
 /// Options of [`Client::create_users`](crate::Client::create_users).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CreateUsersOptions {
     /// `creation-source` header; absent means the server's default, `jumpcloud:bulk`.
     pub creation_source: Option<CreationSource>,
     /// `suppressEmail` query parameter.
     pub suppress_email: Option<bool>,
-    /// Skip the client-side `validate()` of each record.
-    pub skip_validation: bool,
+    /// Check each record with its `validate()` before sending (default: true).
+    pub validate: bool,
     /// `x-org-id` for this call.
     pub org_id: Option<OrgId>,
+}
+
+impl Default for CreateUsersOptions {
+    fn default() -> Self {
+        Self {
+            creation_source: None,
+            suppress_email: None,
+            validate: true,
+            org_id: None,
+        }
+    }
 }
 
 impl CreateUsersOptions {
@@ -108,39 +113,27 @@ impl CreateUsersOptions {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// The `creation-source` header.
-    #[must_use]
-    pub fn creation_source(mut self, source: CreationSource) -> Self {
-        self.creation_source = Some(source);
-        self
-    }
-
-    /// The `suppressEmail` parameter.
-    #[must_use]
-    pub fn suppress_email(mut self, suppress: bool) -> Self {
-        self.suppress_email = Some(suppress);
-        self
-    }
-
-    /// Send records without checking them first (the server still checks).
-    #[must_use]
-    pub fn skip_validation(mut self, skip: bool) -> Self {
-        self.skip_validation = skip;
-        self
-    }
-    org_setter!();
 }
 
 /// Options of [`Client::update_users`](crate::Client::update_users).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UpdateUsersOptions {
     /// `suppressEmail` query parameter.
     pub suppress_email: Option<bool>,
-    /// Skip the client-side `validate()` of each record.
-    pub skip_validation: bool,
+    /// Check each record with its `validate()` before sending (default: true).
+    pub validate: bool,
     /// `x-org-id` for this call.
     pub org_id: Option<OrgId>,
+}
+
+impl Default for UpdateUsersOptions {
+    fn default() -> Self {
+        Self {
+            suppress_email: None,
+            validate: true,
+            org_id: None,
+        }
+    }
 }
 
 impl UpdateUsersOptions {
@@ -148,21 +141,6 @@ impl UpdateUsersOptions {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// The `suppressEmail` parameter.
-    #[must_use]
-    pub fn suppress_email(mut self, suppress: bool) -> Self {
-        self.suppress_email = Some(suppress);
-        self
-    }
-
-    /// Send records without checking them first.
-    #[must_use]
-    pub fn skip_validation(mut self, skip: bool) -> Self {
-        self.skip_validation = skip;
-        self
-    }
-    org_setter!();
 }
 
 /// Options of the scheduled-state list.
@@ -181,19 +159,4 @@ impl ListScheduledOptions {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Adds a filter.
-    #[must_use]
-    pub fn filter(mut self, filter: Filter) -> Self {
-        self.filters.push(filter);
-        self
-    }
-
-    /// Only this user's changes.
-    #[must_use]
-    pub fn user(mut self, user_id: impl Into<String>) -> Self {
-        self.user_id = Some(user_id.into());
-        self
-    }
-    org_setter!();
 }

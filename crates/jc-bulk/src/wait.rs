@@ -101,7 +101,7 @@ impl WaitOptions {
     ///
     /// # Errors
     /// A value outside its range.
-    pub fn intervals(
+    pub fn with_intervals(
         mut self,
         initial: Duration,
         max: Duration,
@@ -120,7 +120,7 @@ impl WaitOptions {
     ///
     /// # Errors
     /// A timeout outside the range.
-    pub fn timeout(mut self, timeout: Option<Duration>) -> Result<Self, InvalidSetting> {
+    pub fn with_timeout(mut self, timeout: Option<Duration>) -> Result<Self, InvalidSetting> {
         self.timeout = timeout
             .map(|t| check_duration("wait timeout", t, Duration::from_millis(1), MAX_DURATION))
             .transpose()?;
@@ -132,14 +132,14 @@ impl WaitOptions {
     ///
     /// # Errors
     /// More than 1,000.
-    pub fn max_failed_polls(mut self, polls: u32) -> Result<Self, InvalidSetting> {
+    pub fn with_max_failed_polls(mut self, polls: u32) -> Result<Self, InvalidSetting> {
         self.max_failed_polls = check_count("max_failed_polls", polls, 0, 1000)?;
         Ok(self)
     }
 
     /// Poll in another org than the client's.
     #[must_use]
-    pub fn org(mut self, org_id: impl Into<OrgId>) -> Self {
+    pub fn with_org(mut self, org_id: impl Into<OrgId>) -> Self {
         self.org_id = Some(org_id.into());
         self
     }
@@ -150,12 +150,12 @@ impl WaitOptions {
     }
 
     /// The timeout, if any.
-    pub fn timeout_limit(&self) -> Option<Duration> {
+    pub fn timeout(&self) -> Option<Duration> {
         self.timeout
     }
 
     /// The intervals: initial, largest, growth factor.
-    pub fn interval_settings(&self) -> (Duration, Duration, f64) {
+    pub fn intervals(&self) -> (Duration, Duration, f64) {
         (self.initial_interval, self.max_interval, self.factor)
     }
 

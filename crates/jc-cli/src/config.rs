@@ -170,14 +170,14 @@ pub fn client_for(global: &Global, target: Target) -> Result<Client, CliError> {
         ))
     };
     let http = HttpSettings::new()
-        .attempt_timeout(Duration::from_secs(global.timeout))
+        .with_attempt_timeout(Duration::from_secs(global.timeout))
         .map_err(|e| invalid("--timeout", e))?
-        .max_attempts(global.max_retries.saturating_add(1))
+        .with_max_attempts(global.max_retries.saturating_add(1))
         .map_err(|e| invalid("--max-retries", e))?
-        .max_requests_per_second(global.max_rps)
+        .with_max_requests_per_second(global.max_rps)
         .map_err(|e| invalid("--max-rps", e))?
-        .ca_files(global.ca_cert.clone())
-        .allow_insecure_http(global.allow_insecure_http);
+        .with_ca_files(global.ca_cert.clone())
+        .with_allow_insecure_http(global.allow_insecure_http);
     let mut builder = Client::builder()
         .credentials(target.credentials)
         .base_url(target.base_url)

@@ -13,7 +13,7 @@ use std::time::Duration;
 /// The layers around an inner transport (tower's `ServiceBuilder`, with the order fixed).
 ///
 /// From the outside in, a request goes through:
-/// 1. **auth** ([`BearerAuth`], only with [`Stack::service_account`]): outermost, so that every
+/// 1. **auth** ([`BearerAuth`], only with [`Stack::with_service_account`]): outermost, so that every
 ///    attempt of a retried request carries a valid token and a 401 is refreshed once;
 /// 2. **[`Retry`]**: one logical request; its backoff sleeps and `Retry-After` waits happen here,
 ///    outside the rate limit and the attempt timeout;
@@ -30,7 +30,7 @@ use std::time::Duration;
 /// ```
 /// use jc_transport::{RetryPolicy, Stack, Transport};
 /// # fn f(inner: impl Transport + 'static) -> Result<(), jc_transport::InvalidSetting> {
-/// let stack = Stack::new().retry(Some(RetryPolicy::default().with_max_attempts(3)?));
+/// let stack = Stack::new().with_retry(Some(RetryPolicy::default().with_max_attempts(3)?));
 /// let transport = stack.wrap(inner);
 /// # let _ = transport; Ok(()) }
 /// ```
@@ -78,25 +78,25 @@ impl Stack {
 
     /// Authenticate with a service account's bearer tokens (`None`: no auth layer; an API key
     /// is a header of each request, not a layer).
-    pub fn service_account(mut self, account: Option<ServiceAccount>) -> Self {
+    pub fn with_service_account(mut self, account: Option<ServiceAccount>) -> Self {
         self.auth = account;
         self
     }
 
     /// The retry policy (`None`: every request is sent once).
-    pub fn retry(mut self, policy: Option<RetryPolicy>) -> Self {
+    pub fn with_retry(mut self, policy: Option<RetryPolicy>) -> Self {
         self.retry = policy;
         self
     }
 
     /// Logs each attempt (on by default).
-    pub fn trace(mut self, on: bool) -> Self {
+    pub fn with_trace(mut self, on: bool) -> Self {
         self.trace = on;
         self
     }
 
     /// The rate limit (`None`: no limit on rate or concurrency).
-    pub fn rate_limit(mut self, config: Option<RateLimitConfig>) -> Self {
+    pub fn with_rate_limit(mut self, config: Option<RateLimitConfig>) -> Self {
         self.rate_limit = config;
         self
     }
@@ -105,7 +105,10 @@ impl Stack {
     ///
     /// # Errors
     /// A timeout outside the range.
-    pub fn attempt_timeout(mut self, timeout: Option<Duration>) -> Result<Self, InvalidSetting> {
+    pub fn with_attempt_timeout(
+        mut self,
+        timeout: Option<Duration>,
+    ) -> Result<Self, InvalidSetting> {
         let day = Duration::from_secs(24 * 3600);
         self.attempt_timeout = match timeout {
             Some(t) => Some(check_duration(
@@ -120,12 +123,12 @@ impl Stack {
     }
 
     /// The retry policy, if retries are on.
-    pub fn retry_policy(&self) -> Option<&RetryPolicy> {
+    pub fn retry(&self) -> Option<&RetryPolicy> {
         self.retry.as_ref()
     }
 
     /// The rate limit, if one is set.
-    pub fn rate_limit_config(&self) -> Option<&RateLimitConfig> {
+    pub fn rate_limit(&self) -> Option<&RateLimitConfig> {
         self.rate_limit.as_ref()
     }
 

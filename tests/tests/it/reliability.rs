@@ -41,10 +41,10 @@ async fn twenty_thousand_users_under_faults_lose_nothing() {
     let users =
         (0..20_000).map(|i| BulkUserCreate::new(format!("r{i}"), format!("r{i}@example.com")));
     let wait = WaitOptions::new()
-        .intervals(Duration::from_millis(20), Duration::from_millis(200), 1.5)
+        .with_intervals(Duration::from_millis(20), Duration::from_millis(200), 1.5)
         .unwrap();
     let report = client
-        .import_users(users, &ImportOptions::new().wait(wait))
+        .import_users(users, &ImportOptions::new().with_wait(wait))
         .await;
     let s = &report.summary;
 

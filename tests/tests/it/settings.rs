@@ -72,15 +72,15 @@ proptest! {
         timeout in duration(), polls in count(),
     ) {
         let options = WaitOptions::new()
-            .intervals(initial, max, factor)
-            .and_then(|o| o.timeout(Some(timeout)))
-            .and_then(|o| o.max_failed_polls(polls));
+            .with_intervals(initial, max, factor)
+            .and_then(|o| o.with_timeout(Some(timeout)))
+            .and_then(|o| o.with_max_failed_polls(polls));
         let Ok(options) = options else {
             let error = options.unwrap_err();
             prop_assert!(!error.setting.is_empty() && error.to_string().contains("must be"));
             return Ok(());
         };
-        let (initial, max, factor) = options.interval_settings();
+        let (initial, max, factor) = options.intervals();
         prop_assert!(initial <= max && factor.is_finite() && factor >= 1.0);
         // Three polls of a pending job, then a finished one (or the timeout): never a panic.
         let replay = Arc::new(
@@ -155,17 +155,17 @@ proptest! {
         chunk in prop_oneof![any::<usize>(), 0usize..1000], jobs in prop_oneof![any::<usize>(), 0usize..100], rate in float(),
         timeout in duration(), attempts in count(), in_flight in prop_oneof![any::<usize>(), 0usize..100],
     ) {
-        match ImportOptions::new().chunk_size(chunk).and_then(|o| o.concurrency(jobs)) {
+        match ImportOptions::new().with_chunk_size(chunk).and_then(|o| o.with_concurrency(jobs)) {
             Ok(options) => prop_assert!(
-                (1..=800).contains(&options.chunk_len()) && options.jobs_in_flight() >= 1
+                (1..=800).contains(&options.chunk_size()) && options.concurrency() >= 1
             ),
             Err(error) => prop_assert!(error.to_string().contains("must be")),
         }
         let settings = HttpSettings::new()
-            .max_requests_per_second(rate)
-            .and_then(|s| s.attempt_timeout(timeout))
-            .and_then(|s| s.max_attempts(attempts))
-            .and_then(|s| s.max_concurrency(in_flight));
+            .with_max_requests_per_second(rate)
+            .and_then(|s| s.with_attempt_timeout(timeout))
+            .and_then(|s| s.with_max_attempts(attempts))
+            .and_then(|s| s.with_max_concurrency(in_flight));
         if let Ok(settings) = settings {
             // The default transport is built from them without a panic.
             let built = Client::builder()
@@ -181,11 +181,11 @@ proptest! {
 #[test]
 fn the_historic_panics_are_refusals() {
     let error = HttpSettings::new()
-        .max_requests_per_second(1e-20)
+        .with_max_requests_per_second(1e-20)
         .unwrap_err();
     assert_eq!(error.setting, "requests per second");
     assert!(WaitOptions::new()
-        .intervals(
+        .with_intervals(
             Duration::from_millis(1),
             Duration::from_secs(1),
             f64::INFINITY

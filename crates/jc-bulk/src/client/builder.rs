@@ -50,7 +50,7 @@ impl HttpSettings {
     ///
     /// # Errors
     /// A timeout outside the range.
-    pub fn attempt_timeout(mut self, timeout: Duration) -> Result<Self, InvalidSetting> {
+    pub fn with_attempt_timeout(mut self, timeout: Duration) -> Result<Self, InvalidSetting> {
         let day = Duration::from_secs(24 * 3600);
         self.attempt_timeout =
             check_duration("attempt timeout", timeout, Duration::from_millis(1), day)?;
@@ -61,7 +61,7 @@ impl HttpSettings {
     ///
     /// # Errors
     /// A count outside the range.
-    pub fn max_attempts(mut self, attempts: u32) -> Result<Self, InvalidSetting> {
+    pub fn with_max_attempts(mut self, attempts: u32) -> Result<Self, InvalidSetting> {
         self.max_attempts = check_count("max_attempts", attempts, 1, jc_transport::MAX_ATTEMPTS)?;
         Ok(self)
     }
@@ -70,7 +70,7 @@ impl HttpSettings {
     ///
     /// # Errors
     /// A rate outside the range (0, negative, NaN and infinities included).
-    pub fn max_requests_per_second(mut self, rate: f64) -> Result<Self, InvalidSetting> {
+    pub fn with_max_requests_per_second(mut self, rate: f64) -> Result<Self, InvalidSetting> {
         self.max_requests_per_second = check_f64(
             "requests per second",
             rate,
@@ -84,21 +84,21 @@ impl HttpSettings {
     ///
     /// # Errors
     /// A count outside the range.
-    pub fn max_concurrency(mut self, requests: usize) -> Result<Self, InvalidSetting> {
+    pub fn with_max_concurrency(mut self, requests: usize) -> Result<Self, InvalidSetting> {
         self.max_concurrency = check_count("max_concurrency", requests, 1, 10_000)?;
         Ok(self)
     }
 
     /// Extra CA certificates (PEM files) to trust.
     #[must_use]
-    pub fn ca_files(mut self, files: Vec<std::path::PathBuf>) -> Self {
+    pub fn with_ca_files(mut self, files: Vec<std::path::PathBuf>) -> Self {
         self.ca_files = files;
         self
     }
 
     /// Allow plain `http://` to hosts that are not loopback.
     #[must_use]
-    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+    pub fn with_allow_insecure_http(mut self, allow: bool) -> Self {
         self.allow_insecure_http = allow;
         self
     }
@@ -110,9 +110,9 @@ impl HttpSettings {
             .with_max_concurrency(self.max_concurrency)?;
         let policy = RetryPolicy::default().with_max_attempts(self.max_attempts)?;
         Stack::new()
-            .rate_limit(Some(limits))
-            .retry(Some(policy))
-            .attempt_timeout(Some(self.attempt_timeout))
+            .with_rate_limit(Some(limits))
+            .with_retry(Some(policy))
+            .with_attempt_timeout(Some(self.attempt_timeout))
     }
 }
 
@@ -258,14 +258,16 @@ impl ClientBuilder {
             (None, None) => Vec::new(),
         };
         let transport = match self.transport {
-            Some((custom, Layers::Standard)) => {
-                self.http.stack()?.service_account(account).wrap(custom)
-            }
+            Some((custom, Layers::Standard)) => self
+                .http
+                .stack()?
+                .with_service_account(account)
+                .wrap(custom),
             Some((custom, Layers::None)) => jc_transport::Stack::none()
-                .service_account(account)
+                .with_service_account(account)
                 .wrap(custom),
             None => {
-                let stack = self.http.stack()?.service_account(account);
+                let stack = self.http.stack()?.with_service_account(account);
                 stack.wrap(default_transport(&self.http, &base)?)
             }
         };

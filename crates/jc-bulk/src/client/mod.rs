@@ -93,7 +93,7 @@ impl Client {
         records: &[R],
         options: &ImportOptions,
     ) -> Result<JobId, Error> {
-        if options.validates() {
+        if options.validate() {
             let invalid: Vec<_> = records
                 .iter()
                 .enumerate()

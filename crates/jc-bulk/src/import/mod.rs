@@ -2,7 +2,7 @@
 //!
 //! Records stream in; valid ones are cut into chunks (default 800), up to N chunks (default 4)
 //! are submitted and waited for at once, and every input record ends with exactly one
-//! [`Outcome`]: applied, failed, not submitted, or unknown. [`Client::import`] returns an
+//! [`Outcome`]: applied, failed, not submitted, or unknown. [`Client::import`](crate::Client::import) returns an
 //! [`Import`]: a stream of [`ImportEvent`]s (submissions, progress, each record's outcome in
 //! input order, settled chunks, the end) that can also be awaited for the whole
 //! [`ImportReport`]. Memory stays bounded by the chunks in flight whatever the input size. A

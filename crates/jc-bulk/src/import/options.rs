@@ -73,7 +73,7 @@ impl ImportOptions {
     ///
     /// # Errors
     /// A size outside the range.
-    pub fn chunk_size(mut self, size: usize) -> Result<Self, InvalidSetting> {
+    pub fn with_chunk_size(mut self, size: usize) -> Result<Self, InvalidSetting> {
         self.chunk_size = check_count("chunk_size", size, 1, MAX_CHUNK_SIZE)?;
         Ok(self)
     }
@@ -82,14 +82,14 @@ impl ImportOptions {
     ///
     /// # Errors
     /// A count outside the range.
-    pub fn concurrency(mut self, jobs: usize) -> Result<Self, InvalidSetting> {
+    pub fn with_concurrency(mut self, jobs: usize) -> Result<Self, InvalidSetting> {
         self.concurrency = check_count("concurrency", jobs, 1, MAX_CONCURRENCY)?;
         Ok(self)
     }
 
     /// How to wait for each job.
     #[must_use]
-    pub fn wait(mut self, wait: WaitOptions) -> Self {
+    pub fn with_wait(mut self, wait: WaitOptions) -> Self {
         self.wait = wait;
         self
     }
@@ -99,28 +99,28 @@ impl ImportOptions {
     /// [`ImportSummary::not_awaited`](crate::ImportSummary::not_awaited)); a journal still
     /// records every submission, so a resumed import re-attaches instead of re-sending.
     #[must_use]
-    pub fn await_results(mut self, wait: bool) -> Self {
+    pub fn with_await_results(mut self, wait: bool) -> Self {
         self.await_results = wait;
         self
     }
 
     /// `creation-source` of create jobs.
     #[must_use]
-    pub fn creation_source(mut self, source: CreationSource) -> Self {
+    pub fn with_creation_source(mut self, source: CreationSource) -> Self {
         self.creation_source = Some(source);
         self
     }
 
     /// `suppressEmail` of create and update jobs.
     #[must_use]
-    pub fn suppress_email(mut self, suppress: bool) -> Self {
+    pub fn with_suppress_email(mut self, suppress: bool) -> Self {
         self.suppress_email = Some(suppress);
         self
     }
 
     /// Act on another org than the client's (submissions and polls).
     #[must_use]
-    pub fn org(mut self, org_id: impl Into<OrgId>) -> Self {
+    pub fn with_org(mut self, org_id: impl Into<OrgId>) -> Self {
         self.org_id = Some(org_id.into());
         self
     }
@@ -128,14 +128,14 @@ impl ImportOptions {
     /// Check each record with `validate()` and report invalid ones as not submitted (default
     /// true); false sends records unchecked (the server still checks).
     #[must_use]
-    pub fn validate(mut self, validate: bool) -> Self {
+    pub fn with_validation(mut self, validate: bool) -> Self {
         self.validate = validate;
         self
     }
 
     /// Keep a journal of chunks, to resume after an interruption.
     #[must_use]
-    pub fn journal(mut self, journal: Arc<dyn Journal>) -> Self {
+    pub fn with_journal(mut self, journal: Arc<dyn Journal>) -> Self {
         self.journal = Some(journal);
         self
     }
@@ -144,23 +144,23 @@ impl ImportOptions {
     /// not have reached JumpCloud) once more: repeating them has the same effect (default
     /// false). Creates are always settled by looking the users up first.
     #[must_use]
-    pub fn resend_unknown(mut self, resend: bool) -> Self {
+    pub fn with_resend_unknown(mut self, resend: bool) -> Self {
         self.resend_unknown = resend;
         self
     }
 
     /// Records per job.
-    pub fn chunk_len(&self) -> usize {
+    pub fn chunk_size(&self) -> usize {
         self.chunk_size
     }
 
     /// Jobs in flight at once.
-    pub fn jobs_in_flight(&self) -> usize {
+    pub fn concurrency(&self) -> usize {
         self.concurrency
     }
 
     /// True when records are validated before sending.
-    pub fn validates(&self) -> bool {
+    pub fn validate(&self) -> bool {
         self.validate
     }
 
@@ -170,12 +170,12 @@ impl ImportOptions {
     }
 
     /// `creation-source` of create jobs.
-    pub fn creation_source_header(&self) -> Option<CreationSource> {
+    pub fn creation_source(&self) -> Option<CreationSource> {
         self.creation_source
     }
 
     /// `suppressEmail` of create and update jobs.
-    pub fn suppress_email_flag(&self) -> Option<bool> {
+    pub fn suppress_email(&self) -> Option<bool> {
         self.suppress_email
     }
 }

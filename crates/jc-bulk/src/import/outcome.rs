@@ -105,7 +105,7 @@ pub struct ImportSummary {
     /// Outcome unknown.
     pub unknown: u64,
     /// Of the unknown: submitted, but the import was told not to wait for the results
-    /// ([`ImportOptions::await_results`](crate::ImportOptions::await_results)).
+    /// ([`ImportOptions::with_await_results`](crate::ImportOptions::with_await_results)).
     pub not_awaited: u64,
     /// Ids of the jobs created (or re-attached to), in submission order.
     pub jobs: Vec<JobId>,

@@ -55,7 +55,7 @@ impl BulkRecord for BulkUserCreate {
         let call = CreateUsersOptions {
             creation_source: options.creation_source,
             suppress_email: options.suppress_email,
-            skip_validation: true,
+            validate: false,
             org_id: options.org_id.clone(),
         };
         request::create_users(endpoint, records, &call)
@@ -80,7 +80,7 @@ impl BulkRecord for BulkUserUpdate {
     ) -> Result<Request<Bytes>, Error> {
         let call = UpdateUsersOptions {
             suppress_email: options.suppress_email,
-            skip_validation: true,
+            validate: false,
             org_id: options.org_id.clone(),
         };
         request::update_users(endpoint, records, &call)

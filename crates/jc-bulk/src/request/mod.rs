@@ -85,7 +85,7 @@ pub fn create_users(
     users: &[BulkUserCreate],
     options: &CreateUsersOptions,
 ) -> Result<Request<Bytes>, Error> {
-    check_records(users, options.skip_validation)?;
+    check_records(users, !options.validate)?;
     let path = with_query("/bulk/users", &suppress(options.suppress_email));
     let mut request = endpoint.json(Method::POST, &path, users, options.org_id.as_deref())?;
     if let Some(source) = options.creation_source {
@@ -105,7 +105,7 @@ pub fn update_users(
     users: &[BulkUserUpdate],
     options: &UpdateUsersOptions,
 ) -> Result<Request<Bytes>, Error> {
-    check_records(users, options.skip_validation)?;
+    check_records(users, !options.validate)?;
     let path = with_query("/bulk/users", &suppress(options.suppress_email));
     endpoint.json(Method::PATCH, &path, users, options.org_id.as_deref())
 }

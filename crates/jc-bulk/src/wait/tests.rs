@@ -38,9 +38,9 @@ async fn reads_due_at_once_still_end_at_the_deadline() {
         .build()
         .unwrap();
     let options = WaitOptions::new()
-        .intervals(Duration::from_millis(1), Duration::from_millis(1), 1.0)
+        .with_intervals(Duration::from_millis(1), Duration::from_millis(1), 1.0)
         .unwrap()
-        .timeout(Some(Duration::from_millis(50)))
+        .with_timeout(Some(Duration::from_millis(50)))
         .unwrap();
     let waiter = client.wait_for_job(&JobId::new("j"), 1, &options);
     let ended = tokio::spawn(IntoFuture::into_future(waiter));
@@ -80,7 +80,7 @@ async fn a_failed_poll_does_not_end_the_wait() {
         .bare_transport(failing)
         .build()
         .unwrap();
-    let options = WaitOptions::default().max_failed_polls(1).unwrap();
+    let options = WaitOptions::default().with_max_failed_polls(1).unwrap();
     assert!(
         client
             .wait_for_job(&JobId::new("j"), 1, &options)

@@ -213,7 +213,10 @@ pub async fn run(global: &Global, args: &DemoArgs) -> CliResult {
     say("== 4. userstates list --filter state:eq:SUSPENDED".into());
     let listed = client
         .scheduled_states_page(
-            &ListScheduledOptions::new().filter(Filter::state(StateChange::Suspended)),
+            &ListScheduledOptions {
+                filters: vec![Filter::state(StateChange::Suspended)],
+                ..ListScheduledOptions::default()
+            },
             Page::first(),
         )
         .await?;

@@ -63,7 +63,7 @@ pub async fn run(global: &Global, command: &JobsCommand) -> CliResult {
         } => {
             let progress = crate::progress::Progress::new(*expected as u64, global.quiet);
             let wait = WaitOptions::new()
-                .timeout(Some(Duration::from_secs(*wait_timeout)))
+                .with_timeout(Some(Duration::from_secs(*wait_timeout)))
                 .map_err(|e| CliError::invalid(e.to_string()))?;
             let mut waiter = client.wait_for_job(job_id, *expected, &wait);
             while let Some(now) = waiter.next().await {

@@ -184,10 +184,11 @@ pub async fn run(global: &Global, command: &UserstatesCommand) -> CliResult {
         } => {
             let mut options = ListScheduledOptions::new();
             for text in filter {
-                options = options.filter(Filter::parse(text).map_err(CliError::invalid)?);
+                let parsed = Filter::parse(text).map_err(CliError::invalid)?;
+                options.filters.push(parsed);
             }
             if let Some(user) = user_id {
-                options = options.user(user.clone());
+                options.user_id = Some(user.clone());
             }
             let client = client(global)?;
             let (results, cut): (Vec<ScheduledUserstateResult>, _) = if *all {

@@ -52,10 +52,10 @@ async fn a_transport_from_outside_carries_an_import() {
     let users =
         (0..1000).map(|i| BulkUserCreate::new(format!("t{i}"), format!("t{i}@example.com")));
     let wait = WaitOptions::new()
-        .intervals(Duration::from_millis(5), Duration::from_millis(50), 1.5)
+        .with_intervals(Duration::from_millis(5), Duration::from_millis(50), 1.5)
         .unwrap();
     let report = client
-        .import_users(users, &ImportOptions::new().wait(wait))
+        .import_users(users, &ImportOptions::new().with_wait(wait))
         .await;
     assert!(report.summary.all_applied());
     assert_eq!(
@@ -129,7 +129,11 @@ mod layers_kept {
         calls.store(1, Ordering::SeqCst); // never the 503
         let client = Client::builder()
             .api_key("k")
-            .http(HttpSettings::new().max_requests_per_second(2.0).unwrap())
+            .http(
+                HttpSettings::new()
+                    .with_max_requests_per_second(2.0)
+                    .unwrap(),
+            )
             .transport(flaky(calls.clone()))
             .build()
             .unwrap();

@@ -43,15 +43,15 @@ fn client(mock: &MockServer) -> Client {
 
 fn options(journal: Arc<CountingJournal>) -> ImportOptions {
     let wait = WaitOptions::new()
-        .intervals(Duration::from_millis(5), Duration::from_millis(20), 1.2)
+        .with_intervals(Duration::from_millis(5), Duration::from_millis(20), 1.2)
         .unwrap();
     ImportOptions::new()
-        .wait(wait)
-        .chunk_size(10)
+        .with_wait(wait)
+        .with_chunk_size(10)
         .unwrap()
-        .concurrency(4)
+        .with_concurrency(4)
         .unwrap()
-        .journal(journal)
+        .with_journal(journal)
 }
 
 fn users(n: usize) -> Vec<BulkUserCreate> {
@@ -134,7 +134,7 @@ async fn dropping_a_job_waiter_after_its_first_progress_stops_its_reads() {
         .await
         .unwrap();
     let wait = WaitOptions::new()
-        .intervals(Duration::from_millis(5), Duration::from_millis(20), 1.2)
+        .with_intervals(Duration::from_millis(5), Duration::from_millis(20), 1.2)
         .unwrap();
     let mut waiter = client.wait_for_job(&job, 5, &wait);
     assert!(waiter.next().await.is_some(), "a first progress event");

@@ -31,12 +31,12 @@ pub(super) fn client_for(mock: &MockServer) -> Client {
 
 pub(super) fn fast_wait() -> WaitOptions {
     WaitOptions::new()
-        .intervals(Duration::from_millis(5), Duration::from_millis(50), 1.5)
+        .with_intervals(Duration::from_millis(5), Duration::from_millis(50), 1.5)
         .unwrap()
 }
 
 pub(super) fn options() -> ImportOptions {
-    ImportOptions::new().wait(fast_wait())
+    ImportOptions::new().with_wait(fast_wait())
 }
 
 pub(super) fn user(i: usize) -> BulkUserCreate {
@@ -147,7 +147,7 @@ async fn update_expire_and_unlock_the_created_users() {
     let org = mock.default_org();
     let client = client_for(&mock);
     let created = client
-        .import_users((0..300).map(user), &options().chunk_size(120).unwrap())
+        .import_users((0..300).map(user), &options().with_chunk_size(120).unwrap())
         .await;
     assert!(created.summary.all_applied());
     let ids: Vec<String> = created
@@ -165,7 +165,7 @@ async fn update_expire_and_unlock_the_created_users() {
         .collect();
     changes.push(BulkUserUpdate::new("ffffffffffffffffffffffff"));
     let updated = client
-        .import_user_updates(changes, &options().suppress_email(true))
+        .import_user_updates(changes, &options().with_suppress_email(true))
         .await;
     assert_eq!((updated.summary.applied, updated.summary.failed), (300, 1));
     assert_eq!(
@@ -228,15 +228,19 @@ async fn results_and_scheduled_changes_page_past_100() {
         .unwrap();
     assert_eq!(scheduled.len(), 250);
     let listed: Vec<ScheduledUserstateResult> = client
-        .scheduled_states(
-            &ListScheduledOptions::new().filter(Filter::state(StateChange::Suspended)),
-        )
+        .scheduled_states(&ListScheduledOptions {
+            filters: vec![Filter::state(StateChange::Suspended)],
+            ..ListScheduledOptions::default()
+        })
         .try_collect()
         .await
         .unwrap();
     assert_eq!(listed.len(), 250);
     let one: Vec<ScheduledUserstateResult> = client
-        .scheduled_states(&ListScheduledOptions::new().user(ids[3].clone()))
+        .scheduled_states(&ListScheduledOptions {
+            user_id: Some(ids[3].to_string()),
+            ..ListScheduledOptions::default()
+        })
         .try_collect()
         .await
         .unwrap();
@@ -295,7 +299,10 @@ async fn imports_under_injected_429_and_503_account_for_every_record_once() {
     let org = mock.default_org();
     let client = client_for(&mock);
     let report = client
-        .import_users((0..2000).map(user), &options().chunk_size(200).unwrap())
+        .import_users(
+            (0..2000).map(user),
+            &options().with_chunk_size(200).unwrap(),
+        )
         .await;
     let s = &report.summary;
     assert_eq!(s.read, 2000);
@@ -357,7 +364,7 @@ async fn a_wrong_key_stops_the_import_and_reports_every_record() {
         .build()
         .unwrap();
     let report = client
-        .import_users((0..2000).map(user), &options().concurrency(1).unwrap())
+        .import_users((0..2000).map(user), &options().with_concurrency(1).unwrap())
         .await;
     assert_eq!(report.summary.not_submitted, 2000);
     assert!(report.summary.stopped.as_deref().unwrap().contains("401"));
@@ -379,7 +386,7 @@ async fn a_job_that_does_not_finish_in_time_reports_what_is_known() {
         .await
         .unwrap();
     let wait = fast_wait()
-        .timeout(Some(Duration::from_millis(60)))
+        .with_timeout(Some(Duration::from_millis(60)))
         .unwrap();
     let error = client.wait_for_job(&job, 2, &wait).await.unwrap_err();
     let Error::Wait(WaitError::Timeout {
@@ -392,7 +399,9 @@ async fn a_job_that_does_not_finish_in_time_reports_what_is_known() {
         panic!("{error}")
     };
     assert_eq!((*done, *expected, partial.len()), (0, 2, 2));
-    let report = client.import_users([user(3)], &options().wait(wait)).await;
+    let report = client
+        .import_users([user(3)], &options().with_wait(wait))
+        .await;
     let Outcome::Unknown { job_id, reason } = &report.outcomes[0].outcome else {
         panic!()
     };
@@ -435,7 +444,7 @@ async fn submit_sends_one_chunk_and_returns_its_typed_job_id() {
     let job: JobId = client
         .submit(
             &[user(1), user(2)],
-            &ImportOptions::new().suppress_email(true),
+            &ImportOptions::new().with_suppress_email(true),
         )
         .await
         .unwrap();

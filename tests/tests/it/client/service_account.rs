@@ -15,7 +15,7 @@ fn account(mock: &MockServer, secret: &str) -> Client {
         .credentials(Credentials::service_account(DEFAULT_CLIENT_ID, secret))
         .http(
             HttpSettings::new()
-                .max_requests_per_second(100_000.0)
+                .with_max_requests_per_second(100_000.0)
                 .unwrap(),
         )
         .build()
@@ -28,13 +28,13 @@ fn user(i: usize) -> BulkUserCreate {
 
 fn fast() -> ImportOptions {
     ImportOptions::new()
-        .concurrency(8)
+        .with_concurrency(8)
         .unwrap()
-        .chunk_size(100)
+        .with_chunk_size(100)
         .unwrap()
-        .wait(
+        .with_wait(
             WaitOptions::new()
-                .intervals(Duration::from_millis(20), Duration::from_millis(200), 1.5)
+                .with_intervals(Duration::from_millis(20), Duration::from_millis(200), 1.5)
                 .unwrap(),
         )
 }

@@ -83,7 +83,7 @@ async fn creates_with_an_unknown_outcome_are_settled_by_looking_them_up() {
     let mock = MockServer::start(MockConfig::default()).await.unwrap();
     let (client, _) = losing_client(&mock);
     let report = client
-        .import_users((0..30).map(user), &options().chunk_size(10).unwrap())
+        .import_users((0..30).map(user), &options().with_chunk_size(10).unwrap())
         .await;
     assert_eq!(
         (report.summary.applied, report.summary.unknown),
@@ -195,7 +195,7 @@ async fn updates_with_an_unknown_outcome_are_sent_again_only_when_asked() {
     );
     let (client, _) = losing_client(&mock);
     let resent = client
-        .import_user_updates(changes(), &options().resend_unknown(true))
+        .import_user_updates(changes(), &options().with_resend_unknown(true))
         .await;
     assert_eq!(resent.summary.applied, 5, "{:?}", resent.outcomes[0]);
     assert_eq!(
@@ -239,7 +239,7 @@ async fn a_chunk_stopped_while_submitting_and_found_absent_is_sent_again() {
     let mock = MockServer::start(MockConfig::default()).await.unwrap();
     let client = client_for(&mock);
     let journal = Arc::new(StoppedWhileSubmitting::default());
-    let options = options().journal(journal.clone());
+    let options = options().with_journal(journal.clone());
     let report = client.import_users((0..10).map(user), &options).await;
     let s = &report.summary;
     assert_eq!((s.applied, s.unknown), (10, 0), "{:?}", report.outcomes);

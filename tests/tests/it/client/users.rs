@@ -12,7 +12,7 @@ fn client_for(mock: &MockServer) -> Client {
         .api_key(mock.api_key())
         .http(
             HttpSettings::new()
-                .max_requests_per_second(100_000.0)
+                .with_max_requests_per_second(100_000.0)
                 .unwrap(),
         )
         .build()

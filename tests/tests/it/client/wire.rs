@@ -100,12 +100,20 @@ fn seed_body(file: &str, needle: &str) -> Value {
 async fn create_users_sends_the_seed_sample_with_source_and_suppress_email() {
     let (client, seen) = scripted(Some(ORG), vec![answer(201, r#"{"jobId":"j-1"}"#)]);
     let users = jc_e2e::samples::create_users();
-    let options = CreateUsersOptions::new()
-        .creation_source(CreationSource::Scim)
-        .suppress_email(true);
+    let options = CreateUsersOptions {
+        creation_source: Some(CreationSource::Scim),
+        suppress_email: Some(true),
+        ..CreateUsersOptions::default()
+    };
     // Placeholder e-mails are not addresses; the seed sample is sent as is.
     let job = client
-        .create_users(&users, &options.skip_validation(true))
+        .create_users(
+            &users,
+            &CreateUsersOptions {
+                validate: false,
+                ..options
+            },
+        )
         .await
         .unwrap();
     assert_eq!(job, "j-1");
@@ -169,9 +177,11 @@ async fn update_users_sends_the_seed_sample() {
     let job = client
         .update_users(
             &changes,
-            &UpdateUsersOptions::new()
-                .suppress_email(false)
-                .org("org-override"),
+            &UpdateUsersOptions {
+                suppress_email: Some(false),
+                org_id: Some("org-override".into()),
+                ..UpdateUsersOptions::default()
+            },
         )
         .await
         .unwrap();
@@ -277,14 +287,18 @@ async fn schedule_sends_the_seed_sample_and_checks_section_8_first() {
 #[tokio::test]
 async fn list_scheduled_sends_one_filter_pair_per_filter_section_5() {
     let (client, seen) = client_ok(200, "[]");
-    let options = ListScheduledOptions::new()
-        .filter(Filter::eq("state", "SUSPENDED"))
-        .filter(Filter::between(
-            "scheduledDate",
-            "2026-01-01T00:00:00Z",
-            "2026-02-01T00:00:00Z",
-        ))
-        .user("u 1");
+    let options = ListScheduledOptions {
+        filters: vec![
+            Filter::eq("state", "SUSPENDED"),
+            Filter::between(
+                "scheduledDate",
+                "2026-01-01T00:00:00Z",
+                "2026-02-01T00:00:00Z",
+            ),
+        ],
+        user_id: Some("u 1".into()),
+        ..ListScheduledOptions::default()
+    };
     client
         .scheduled_states_page(&options, Page::new(10, 0).unwrap())
         .await
@@ -302,7 +316,12 @@ async fn list_scheduled_sends_one_filter_pair_per_filter_section_5() {
 async fn cancel_sends_delete_and_reads_204() {
     let (client, seen) = client_ok(204, "");
     client
-        .cancel_scheduled("s1", &CallOptions::new().org(ORG))
+        .cancel_scheduled(
+            "s1",
+            &CallOptions {
+                org_id: Some(ORG.into()),
+            },
+        )
         .await
         .unwrap();
     let request = only(&seen);

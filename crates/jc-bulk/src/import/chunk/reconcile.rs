@@ -7,7 +7,7 @@
 //! that fails because the user already exists was applied by the earlier attempt after all (it
 //! was still being processed when it was looked up): looked up again, it is applied. Usernames
 //! and e-mails are unique in an org, so no user is created twice. Updates, expiries and unlocks
-//! are sent again only with [`ImportOptions::resend_unknown`](crate::ImportOptions::resend_unknown) (their effect repeated is the
+//! are sent again only with [`ImportOptions::with_resend_unknown`](crate::ImportOptions::with_resend_unknown) (their effect repeated is the
 //! same). A lookup never decides that something was not applied, except as above.
 
 use super::Shared;

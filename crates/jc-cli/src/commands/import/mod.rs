@@ -188,24 +188,24 @@ fn options<R: BulkRecord>(job: &Job<'_>, name: &str) -> CliResult<ImportOptions>
     let args = job.run;
     let invalid = |e: jc_bulk::InvalidSetting| CliError::invalid(e.to_string());
     let wait = WaitOptions::new()
-        .timeout(Some(Duration::from_secs(args.wait_timeout)))
+        .with_timeout(Some(Duration::from_secs(args.wait_timeout)))
         .map_err(invalid)?;
     let mut options = ImportOptions::new()
-        .chunk_size(args.chunk_size as usize)
-        .and_then(|o| o.concurrency(args.concurrency as usize))
+        .with_chunk_size(args.chunk_size as usize)
+        .and_then(|o| o.with_concurrency(args.concurrency as usize))
         .map_err(invalid)?
-        .wait(wait)
-        .await_results(!args.no_wait)
-        .resend_unknown(args.resend_unknown)
-        .validate(false);
+        .with_wait(wait)
+        .with_await_results(!args.no_wait)
+        .with_resend_unknown(args.resend_unknown)
+        .with_validation(false);
     if let Some(source) = job.creation_source {
         let source = source
             .parse::<CreationSource>()
             .map_err(|e| CliError::invalid(e.to_string()))?;
-        options = options.creation_source(source);
+        options = options.with_creation_source(source);
     }
     if job.suppress_email {
-        options = options.suppress_email(true);
+        options = options.with_suppress_email(true);
     }
     if let Some(path) = &args.journal {
         let (input_hash, input_bytes) = job.input.fingerprint().unwrap_or_default();
@@ -217,7 +217,7 @@ fn options<R: BulkRecord>(job: &Job<'_>, name: &str) -> CliResult<ImportOptions>
             chunk_size: args.chunk_size,
         };
         let journal = FileJournal::open(path, args.resume, &binding)?;
-        options = options.journal(Arc::new(journal));
+        options = options.with_journal(Arc::new(journal));
     }
     Ok(options)
 }
