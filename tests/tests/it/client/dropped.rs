@@ -60,6 +60,15 @@ fn users(n: usize) -> Vec<BulkUserCreate> {
         .collect()
 }
 
+/// `n` users as an input stream, positions 0, 1, 2 ...
+fn records(n: usize) -> impl futures::Stream<Item = InputRecord<BulkUserCreate>> + Send + 'static {
+    let users = users(n).into_iter().enumerate();
+    futures::stream::iter(users.map(|(i, record)| InputRecord {
+        position: i as u64,
+        record,
+    }))
+}
+
 /// After the import is dropped, a request already on the wire may still land: settle for a
 /// moment, then nothing may change while chunk tasks, had they survived, would poll many times.
 async fn assert_quiet_after_drop(mock: &MockServer, journal: &CountingJournal) {
@@ -79,16 +88,7 @@ async fn dropping_an_import_after_its_first_submission_stops_every_task() {
     let mock = MockServer::start(MockConfig::default()).await.unwrap();
     mock.pause_jobs();
     let journal = Arc::new(CountingJournal::default());
-    let records =
-        futures::stream::iter(
-            users(40)
-                .into_iter()
-                .enumerate()
-                .map(|(i, record)| InputRecord {
-                    position: i as u64,
-                    record,
-                }),
-        );
+    let records = records(40);
     let mut import = client(&mock).import(records, &options(journal.clone()));
     while let Some(event) = import.next().await {
         if matches!(event, ImportEvent::Submitted { .. }) {
@@ -104,16 +104,7 @@ async fn dropping_an_import_after_its_first_record_stops_every_task() {
     let config = MockConfig::default().process_rate(Some(50.0));
     let mock = MockServer::start(config).await.unwrap();
     let journal = Arc::new(CountingJournal::default());
-    let records =
-        futures::stream::iter(
-            users(80)
-                .into_iter()
-                .enumerate()
-                .map(|(i, record)| InputRecord {
-                    position: i as u64,
-                    record,
-                }),
-        );
+    let records = records(80);
     let mut import = client(&mock).import(records, &options(journal.clone()));
     while let Some(event) = import.next().await {
         if matches!(event, ImportEvent::Record(_)) {

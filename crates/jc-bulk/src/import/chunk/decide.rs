@@ -40,3 +40,53 @@ pub(super) fn submission_failed(error: &Error) -> (Outcome, Option<String>) {
         _ => (unknown(), None),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytes::Bytes;
+    use jc_transport::{ErrorKind, TransportError};
+
+    fn api(status: u16) -> Error {
+        let response = http::Response::builder()
+            .status(status)
+            .body(Bytes::from_static(br#"{"message":"no"}"#))
+            .unwrap();
+        Error::Api(Box::new(crate::response::api_error(&response)))
+    }
+
+    fn kind(outcome: &Outcome) -> &'static str {
+        outcome.name()
+    }
+
+    #[test]
+    fn a_refused_submission_is_not_submitted_and_auth_stops_the_import() {
+        for status in [401, 403, 404] {
+            let (outcome, stop) = submission_failed(&api(status));
+            assert_eq!(kind(&outcome), "not_submitted", "{status}");
+            assert!(stop.is_some(), "{status} stops every further chunk");
+        }
+        for status in [429, 503] {
+            let (outcome, stop) = submission_failed(&api(status));
+            assert_eq!((kind(&outcome), stop), ("not_submitted", None), "{status}");
+        }
+    }
+
+    #[test]
+    fn a_rejected_body_fails_and_a_lost_answer_is_unknown() {
+        let (outcome, stop) = submission_failed(&api(400));
+        assert_eq!((kind(&outcome), stop), ("failed", None));
+        for status in [500, 502, 504] {
+            let (outcome, _) = submission_failed(&api(status));
+            assert_eq!(
+                kind(&outcome),
+                "unknown",
+                "{status}: it may have been applied"
+            );
+        }
+        let lost = TransportError::maybe_sent(ErrorKind::Io, "reset after writing");
+        assert_eq!(kind(&submission_failed(&lost.into()).0), "unknown");
+        let refused = TransportError::not_sent(ErrorKind::Connect, "refused");
+        assert_eq!(kind(&submission_failed(&refused.into()).0), "not_submitted");
+    }
+}
