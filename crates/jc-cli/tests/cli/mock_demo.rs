@@ -14,14 +14,7 @@ async fn the_demo_runs_and_reports() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_mock_command_prints_its_url_and_key_first() {
-    use tokio::io::AsyncBufReadExt;
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_jcbulk"))
-        .args(["mock", "--addr", "127.0.0.1:0", "--api-key", "my-key", "-q"])
-        .stdout(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let (mut child, mut lines) = crate::common::mock_process(&["--api-key", "my-key", "-q"]);
     let first = lines.next_line().await.unwrap().unwrap();
     let (base, key) = first.split_once(' ').unwrap();
     assert!(

@@ -376,15 +376,7 @@ async fn completions_for_every_shell_and_bash_parses_them() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_mock_prints_a_client_on_its_second_line() {
-    use tokio::io::AsyncBufReadExt;
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_jcbulk"))
-        .args(["mock", "--addr", "127.0.0.1:0", "-q"])
-        .env_remove("JC_API_KEY")
-        .stdout(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let (mut child, mut lines) = crate::common::mock_process(&["-q"]);
     let first = lines.next_line().await.unwrap().unwrap();
     let second = lines.next_line().await.unwrap().unwrap();
     let (base, _) = first.split_once(' ').unwrap();

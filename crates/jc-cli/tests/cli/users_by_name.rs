@@ -324,7 +324,6 @@ async fn userstates_and_get_take_names_too() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_mock_command_can_start_with_seeded_users() {
-    use tokio::io::AsyncBufReadExt;
     let dir = tempfile::tempdir().unwrap();
     let seed = dir.path().join("seed.csv");
     std::fs::write(
@@ -332,22 +331,8 @@ async fn the_mock_command_can_start_with_seeded_users() {
         "username,email,department\nada,ada@example.com,Math\n",
     )
     .unwrap();
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_jcbulk"))
-        .args([
-            "mock",
-            "--addr",
-            "127.0.0.1:0",
-            "-q",
-            "--seed-users",
-            "30",
-            "--seed-csv",
-            s(&seed),
-        ])
-        .stdout(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let (mut child, mut lines) =
+        crate::common::mock_process(&["-q", "--seed-users", "30", "--seed-csv", s(&seed)]);
     let first = lines.next_line().await.unwrap().unwrap();
     let (base, key) = first.split_once(' ').unwrap();
     for (user, field, value) in [

@@ -160,3 +160,21 @@ pub fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
     std::fs::write(&path, text).unwrap();
     path
 }
+
+/// Lines of a child's standard output.
+pub type StdoutLines = tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>>;
+
+/// `jcbulk mock --addr 127.0.0.1:0` with `args` added, started (killed when dropped), and the
+/// lines of its standard output (the first: `BASE_URL API_KEY`, the second: the client).
+pub fn mock_process(args: &[&str]) -> (Child, StdoutLines) {
+    use tokio::io::AsyncBufReadExt;
+    let mut all = vec!["mock", "--addr", "127.0.0.1:0"];
+    all.extend_from_slice(args);
+    let mut child = command(None, &all, &[])
+        .stderr(Stdio::null())
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    (child, tokio::io::BufReader::new(stdout).lines())
+}
