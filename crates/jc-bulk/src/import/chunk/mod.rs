@@ -129,9 +129,10 @@ impl<R: BulkRecord> Chunk<R> {
             }
             Stage::Reconcile => {
                 let again = reconcile::to_resend::<R>(shared, &self.keys, &mut self.outcomes).await;
-                match again.is_empty() {
-                    true => Stage::Finish,
-                    false => Stage::Resend(again),
+                if again.is_empty() {
+                    Stage::Finish
+                } else {
+                    Stage::Resend(again)
                 }
             }
             Stage::Resend(again) => {
