@@ -71,8 +71,8 @@ pub use error::{ApiError, ConfigError, Error, InvalidInput, WaitError};
 pub use filter::Filter;
 pub use import::{
     BulkRecord, ChunkInfo, Import, ImportEvent, ImportOptions, ImportReport, ImportSummary,
-    InputRecord, Journal, JournalDecision, Outcome, RecordKey, RecordOutcome, MAX_CHUNK_SIZE,
-    MAX_CONCURRENCY,
+    InputRecord, Journal, JournalDecision, Outcome, Reason, RecordKey, RecordOutcome, WaitEnd,
+    MAX_CHUNK_SIZE, MAX_CONCURRENCY,
 };
 pub use jc_transport::Secret;
 pub use ops::{Legacy, Resolution, ResolveOptions, UserKey, Users};

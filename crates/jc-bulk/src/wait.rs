@@ -271,6 +271,25 @@ pub(crate) fn waiter(
     }
 }
 
+/// Waits for `job_id` on the caller's task and returns its results (or the error that ended the
+/// wait), handing each progress to `report`. The import's await stage uses it: it needs the
+/// result itself, always, where a [`JobWaiter`] hands it out once after its stream ends.
+pub(crate) async fn wait_reporting(
+    session: &Session,
+    job_id: &JobId,
+    expected: usize,
+    options: &WaitOptions,
+    pacer: Arc<Pacer>,
+    phase: watch::Receiver<Phase>,
+    report: mpsc::Sender<JobProgress>,
+) -> Result<Vec<JobWorkresult>, Error> {
+    let poller = Poller { session };
+    let mut phase = Some(phase);
+    poller
+        .poll_job(job_id, expected, options, pacer, &report, &mut phase)
+        .await
+}
+
 /// Reads one job's results through a session.
 struct Poller<'a> {
     session: &'a Session,

@@ -95,7 +95,9 @@ async fn twenty_thousand_users_under_faults_lose_nothing() {
     let mut reasons: HashMap<String, usize> = HashMap::new();
     for o in &report.outcomes {
         if let Some(r) = o.outcome.reason() {
-            *reasons.entry(r.chars().take(160).collect()).or_default() += 1;
+            *reasons
+                .entry(r.to_string().chars().take(160).collect())
+                .or_default() += 1;
         }
     }
     assert!(s.applied >= 14_000, "{s:?} {reasons:#?}");

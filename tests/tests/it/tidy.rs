@@ -301,14 +301,14 @@ fn library_rustdoc_links_the_contract() {
 
 /// Issue 18 point 2: the chunk pipeline runs in one direction. Its driver (`chunk/mod.rs`) moves
 /// from stage to stage; a stage file uses no later stage, and none calls back into the driver's
-/// stages (`decide` is the one shared decision; `wait` reads `submit`'s result type).
+/// stages (`wait` reads `submit`'s result type; what a record's outcome is, is decided in
+/// `import/verdict.rs`, checked below).
 #[test]
 fn the_chunk_stages_never_call_each_other_back() {
     let dir = repo_root().join("crates/jc-bulk/src/import/chunk");
     let allowed: &[(&str, &[&str])] = &[
-        ("decide.rs", &[]),
-        ("submit.rs", &["decide", "Shared"]),
-        ("wait.rs", &["decide", "submit", "Shared"]),
+        ("submit.rs", &["Shared"]),
+        ("wait.rs", &["submit", "Shared"]),
         ("reconcile.rs", &["Shared"]),
     ];
     let mut broken = Vec::new();
@@ -328,6 +328,35 @@ fn the_chunk_stages_never_call_each_other_back() {
         broken.is_empty(),
         "stages calling back:\n{}",
         broken.join("\n")
+    );
+}
+
+/// Issue 18 point 2: whether a record is applied, failed, not submitted or unknown is decided
+/// in one function (`import/verdict.rs`): no other file of the import builds an `Outcome`.
+#[test]
+fn only_the_verdict_builds_an_outcome() {
+    let root = repo_root().join("crates/jc-bulk/src");
+    let mut files = Vec::new();
+    rust_files(&root, &mut files);
+    let variants = ["Applied", "Failed", "NotSubmitted", "Unknown"];
+    let mut built = Vec::new();
+    for file in files.iter().filter(|f| !f.ends_with("import/verdict.rs")) {
+        let source = std::fs::read_to_string(file).unwrap();
+        for (number, line) in code_lines(&source) {
+            let line = line.trim();
+            let builds = variants.iter().any(|v| {
+                line.ends_with(&format!("Outcome::{v} {{"))
+                    || line.contains(&format!("Outcome::{v} {{ reason }}"))
+            });
+            if builds {
+                built.push(format!("{}:{number}: {line}", file.display()));
+            }
+        }
+    }
+    assert!(
+        built.is_empty(),
+        "outcomes built outside verdict.rs:\n{}",
+        built.join("\n")
     );
 }
 

@@ -3,8 +3,10 @@
 //! section 2 says results come in submission order).
 
 use crate::import::outcome::Outcome;
+use crate::import::reason::WaitEnd;
 use crate::import::record::RecordKey;
-use jc_models::{JobId, JobWorkresult, UserId};
+use crate::import::verdict::{decide, Evidence};
+use jc_models::{JobId, JobWorkresult};
 use std::collections::HashMap;
 
 fn lower(text: &Option<String>) -> Option<String> {
@@ -74,14 +76,14 @@ fn anomalies(records: usize, results: &[JobWorkresult]) -> (HashMap<usize, usize
     (counts, out_of_range)
 }
 
-/// The outcome of each record of a chunk whose job `job_id` returned `results`. Protocol
-/// anomalies (an index answered several times, an index out of range) make the affected records
-/// unknown with the anomaly as the reason, and are logged as a warning.
+/// The outcome of each record of a chunk whose job `job_id` returned `results`; `wait` says how
+/// the wait ended. Protocol anomalies (an index answered several times, an index out of range)
+/// make the affected records unknown with the anomaly as the reason, and are logged as a warning.
 pub(crate) fn outcomes(
     keys: &[RecordKey],
     results: &[JobWorkresult],
     job_id: &JobId,
-    missing_reason: &str,
+    wait: &WaitEnd,
 ) -> Vec<Outcome> {
     let (repeated, out_of_range) = anomalies(keys.len(), results);
     let mut notes: Vec<String> = repeated
@@ -98,46 +100,27 @@ pub(crate) fn outcomes(
     if !notes.is_empty() {
         tracing::warn!(%job_id, anomalies = %notes.join("; "), "protocol anomaly in job results");
     }
-    let unknown = |reason: String| Outcome::Unknown {
-        job_id: Some(job_id.clone()),
-        reason,
-    };
     assign(keys, results)
         .into_iter()
         .zip(keys)
         .enumerate()
-        .map(|(i, (slot, key))| match slot {
-            _ if repeated.contains_key(&i) => unknown(format!(
-                "the server answered index {i} {} times: which answer holds is not known",
-                repeated[&i]
-            )),
-            Some(result) if result.is_failure() => Outcome::Failed {
-                job_id: Some(job_id.clone()),
-                reason: result
-                    .status_msg
-                    .clone()
-                    .filter(|m| !m.trim().is_empty())
-                    .unwrap_or_else(|| "JumpCloud rejected the record without a reason".into()),
-            },
-            Some(result) if result.is_terminal() => Outcome::Applied {
-                job_id: Some(job_id.clone()),
-                note: None,
-                user_id: result
-                    .user_id()
-                    .map(UserId::from)
-                    .or_else(|| key.id.as_deref().map(UserId::from)),
-            },
-            Some(result) => unknown(format!(
-                "{missing_reason} (status `{}`)",
-                result.status.as_ref().map_or("none", |s| s.as_str())
-            )),
-            None if !notes.is_empty() => unknown(format!(
-                "JumpCloud listed no result for this record: {}",
-                notes.join("; ")
-            )),
-            None => unknown(format!(
-                "JumpCloud listed no result for this record; {missing_reason}"
-            )),
+        .map(|(i, (slot, key))| {
+            let evidence = match slot {
+                _ if repeated.contains_key(&i) => Evidence::Anomaly(format!(
+                    "the server answered index {i} {} times: which answer holds is not known",
+                    repeated[&i]
+                )),
+                None if !notes.is_empty() => Evidence::Anomaly(format!(
+                    "JumpCloud listed no result for this record: {}",
+                    notes.join("; ")
+                )),
+                result => Evidence::Result {
+                    result,
+                    known_user: key.id.as_deref(),
+                    wait,
+                },
+            };
+            decide(evidence, Some(job_id))
         })
         .collect()
 }
@@ -145,6 +128,7 @@ pub(crate) fn outcomes(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::import::reason::Reason;
     use serde_json::json;
 
     fn key(username: &str) -> RecordKey {
@@ -169,12 +153,14 @@ mod tests {
             ),
             result(json!({"status": "finished", "meta": {"index": 9, "username": "c"}})),
         ];
-        let outcomes = outcomes(&keys, &results, &JobId::new("j"), "wait");
+        let outcomes = outcomes(&keys, &results, &JobId::new("j"), &WaitEnd::Finished);
         assert_eq!(
             outcomes[0],
             Outcome::Failed {
                 job_id: Some("j".into()),
-                reason: "dup".into()
+                reason: Reason::Rejected {
+                    message: "dup".into()
+                }
             }
         );
         assert_eq!(
@@ -196,7 +182,7 @@ mod tests {
             result(json!({"status": "failed", "statusMsg": "x"})),
             result(json!({"status": "finished"})),
         ];
-        let outcomes = outcomes(&keys, &results, &JobId::new("j"), "wait");
+        let outcomes = outcomes(&keys, &results, &JobId::new("j"), &WaitEnd::Finished);
         assert_eq!(outcomes[0].name(), "failed");
         assert_eq!(outcomes[1].name(), "applied");
     }
@@ -210,14 +196,18 @@ mod tests {
             result(json!({"status": "finished", "meta": {"index": 0}})),
             result(json!({"status": "finished", "meta": {"index": 7}})),
         ];
-        let outcomes = outcomes(&keys, &results, &JobId::new("j"), "it was still pending");
+        let outcomes = outcomes(&keys, &results, &JobId::new("j"), &WaitEnd::Finished);
         for outcome in &outcomes {
-            let reason = outcome.reason().unwrap();
+            let reason = outcome.reason().unwrap().to_string();
             assert_eq!(outcome.name(), "unknown");
             assert!(reason.contains("index 0 3 times"), "{reason}");
             assert!(!reason.contains("pending"), "{reason}");
         }
-        assert!(outcomes[1].reason().unwrap().contains("out of range"));
+        assert!(outcomes[1]
+            .reason()
+            .unwrap()
+            .to_string()
+            .contains("out of range"));
     }
 
     #[test]
@@ -226,10 +216,12 @@ mod tests {
             &[key("a")],
             &[result(json!({"status": "pending", "meta": {"index": 0}}))],
             &JobId::new("j"),
-            "the wait timed out",
+            &WaitEnd::TimedOut {
+                waited: std::time::Duration::from_secs(60),
+            },
         );
         assert!(
-            matches!(&outcomes[0], Outcome::Unknown { reason, .. } if reason.contains("timed out") && reason.contains("pending"))
+            matches!(&outcomes[0], Outcome::Unknown { reason, .. } if reason.to_string().contains("wait ended after 60s") && reason.to_string().contains("pending"))
         );
     }
 }

@@ -14,11 +14,14 @@ mod journal;
 mod mapping;
 mod options;
 mod outcome;
+mod reason;
 mod record;
+mod verdict;
 
 pub use journal::{ChunkInfo, Journal, JournalDecision};
 pub use options::{ImportOptions, MAX_CHUNK_SIZE, MAX_CONCURRENCY};
 pub use outcome::{ImportEvent, ImportReport, ImportSummary, Outcome, RecordOutcome};
+pub use reason::{Reason, WaitEnd};
 pub use record::{BulkRecord, RecordKey};
 
 use crate::control::{ImportControl, Phase};
@@ -34,6 +37,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use tokio::sync::{mpsc, watch};
 use tokio_util::task::AbortOnDropHandle;
+use verdict::{decide, Evidence};
 
 /// An input record and its position (a line number, or an index).
 #[derive(Debug, Clone, PartialEq)]
@@ -143,30 +147,25 @@ impl IntoFuture for Import {
     }
 }
 
-/// Why a record is not sent before its chunk is: the import was told to stop, it stopped on
-/// an error, or the record is invalid.
+/// The outcome of a record not sent before its chunk is: the import was told to stop, it
+/// stopped on an error, or the record is invalid.
 fn refusal<R: BulkRecord>(
     record: &R,
     stopped: Option<&String>,
     told: bool,
     validate: bool,
-) -> Option<String> {
-    if told {
-        return Some(STOPPED_BEFORE_SENDING.into());
-    }
-    match (stopped, validate) {
-        (Some(stop), _) => Some(format!("not sent: the import stopped: {stop}")),
-        (None, true) => record
-            .validate()
-            .err()
-            .map(|v| format!("invalid record: {v}")),
-        (None, false) => None,
-    }
+) -> Option<Outcome> {
+    let evidence = if told {
+        Evidence::Interrupted
+    } else {
+        match (stopped, validate) {
+            (Some(stop), _) => Evidence::ImportStopped(stop),
+            (None, true) => Evidence::Invalid(record.validate().err()?.to_string()),
+            (None, false) => return None,
+        }
+    };
+    Some(decide(evidence, None))
 }
-
-/// Why records are not sent once the import was told to stop submitting.
-pub(crate) const STOPPED_BEFORE_SENDING: &str =
-    "not sent: the import was stopped (interrupted) before this record was submitted";
 
 /// The import's state on the driver side.
 struct Driver<S> {
@@ -203,10 +202,10 @@ where
             let told = *self.phase.borrow() >= Phase::Draining;
             let stopped = self.summary.stopped.as_ref();
             match refusal(&item.record, stopped, told, self.options.validate) {
-                Some(reason) => segment.settled.push(RecordOutcome {
+                Some(outcome) => segment.settled.push(RecordOutcome {
                     position: item.position,
                     key: item.record.key(),
-                    outcome: Outcome::NotSubmitted { reason },
+                    outcome,
                 }),
                 None => segment.records.push(item),
             }
@@ -232,17 +231,13 @@ where
             match task.await {
                 Ok(settled) => (chunk, size, settled),
                 Err(error) => {
-                    let reason = format!("internal error while importing this chunk: {error}");
-                    let outcome = Outcome::Unknown {
-                        job_id: None,
-                        reason: reason.clone(),
-                    };
-                    let outcomes = all_with(&fallback, &outcome);
+                    let outcome = decide(Evidence::TaskFailed(error.to_string()), None);
+                    let fatal = outcome.reason().map(ToString::to_string);
                     let settled = Settled {
-                        outcomes,
+                        outcomes: all_with(&fallback, &outcome),
                         job_id: None,
                         second_job: None,
-                        fatal: Some(reason),
+                        fatal,
                     };
                     (chunk, size, settled)
                 }

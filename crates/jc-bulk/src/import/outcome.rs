@@ -1,5 +1,6 @@
 //! What became of each record, the summary, and the progress events.
 
+use crate::import::reason::Reason;
 use crate::import::record::RecordKey;
 use crate::wait::JobProgress;
 use jc_models::{JobId, UserId};
@@ -13,27 +14,28 @@ pub enum Outcome {
         job_id: Option<JobId>,
         /// The user created or changed, when known.
         user_id: Option<UserId>,
-        /// How it was established, when not by the job's result (`confirmed by lookup`).
-        note: Option<String>,
+        /// How it was established, when not by the job's result
+        /// ([`Reason::ConfirmedByLookup`], [`Reason::AppliedByEarlierAttempt`]).
+        note: Option<Reason>,
     },
     /// JumpCloud rejected it.
     Failed {
         /// The job, when one was created (a rejected request creates none).
         job_id: Option<JobId>,
-        /// JumpCloud's reason.
-        reason: String,
+        /// JumpCloud's reason ([`Reason::Rejected`]).
+        reason: Reason,
     },
     /// It was never sent: invalid, or its chunk provably did not reach JumpCloud.
     NotSubmitted {
         /// Why.
-        reason: String,
+        reason: Reason,
     },
     /// It may or may not have been applied: check before sending it again.
     Unknown {
         /// The job, when its id came back.
         job_id: Option<JobId>,
         /// Why the outcome is unknown.
-        reason: String,
+        reason: Reason,
     },
 }
 
@@ -60,9 +62,9 @@ impl Outcome {
 
     /// The reason, when it was not applied; for an applied record, how it was established when
     /// not by its job's result.
-    pub fn reason(&self) -> Option<&str> {
+    pub fn reason(&self) -> Option<&Reason> {
         match self {
-            Self::Applied { note, .. } => note.as_deref(),
+            Self::Applied { note, .. } => note.as_ref(),
             Self::Failed { reason, .. }
             | Self::NotSubmitted { reason }
             | Self::Unknown { reason, .. } => Some(reason),

@@ -94,7 +94,8 @@ async fn creates_with_an_unknown_outcome_are_settled_by_looking_them_up() {
     assert!(report
         .outcomes
         .iter()
-        .any(|o| o.outcome.reason() == Some("confirmed by lookup: the user exists")));
+        .any(|o| o.outcome.reason() == Some(&Reason::ConfirmedByLookup)
+            && Reason::ConfirmedByLookup.to_string() == "confirmed by lookup: the user exists"));
     assert_eq!(mock.users(&mock.default_org()).len(), 30);
 
     // The lost job is still pending at the lookup: the users are sent again, and the second
@@ -127,7 +128,7 @@ async fn creates_with_an_unknown_outcome_are_settled_by_looking_them_up() {
         report
             .outcomes
             .iter()
-            .all(|o| o.outcome.reason()
+            .all(|o| o.outcome.reason().map(ToString::to_string).as_deref()
                 == Some("applied by the earlier attempt (confirmed by lookup)")),
         "{:?}",
         report.outcomes[0]
@@ -167,7 +168,7 @@ async fn resent_creates_that_already_exist_and_cannot_be_confirmed_are_unknown()
     assert!(report.outcomes.iter().all(|o| o
         .outcome
         .reason()
-        .is_some_and(|r| r.contains("the lookup to confirm it failed"))));
+        .is_some_and(|r| r.to_string().contains("the lookup to confirm it failed"))));
     // Every user exists once: the first attempt created them.
     assert_eq!(mock.users(&mock.default_org()).len(), 10);
 }

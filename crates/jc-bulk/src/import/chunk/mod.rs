@@ -6,7 +6,6 @@
 //! this driver moves from one stage to the next. Runs as its own task (owned by the import);
 //! reports progress into the import's event channel.
 
-mod decide;
 mod reconcile;
 mod submit;
 mod wait;

@@ -14,6 +14,7 @@ use super::Shared;
 use crate::control::Phase;
 use crate::import::outcome::Outcome;
 use crate::import::record::{BulkRecord, RecordKey};
+use crate::import::verdict::{decide, Evidence};
 use crate::ops::{Resolution, ResolveOptions, UserKey, Users};
 use crate::options::CallOptions;
 use jc_models::UserId;
@@ -53,16 +54,8 @@ async fn look_up(shared: &Shared, keys: &[&RecordKey]) -> Option<Vec<Option<User
     )
 }
 
-fn confirmed(user_id: UserId, note: &str) -> Outcome {
-    Outcome::Applied {
-        job_id: None,
-        user_id: Some(user_id),
-        note: Some(note.to_owned()),
-    }
-}
-
 fn already_exists(outcome: &Outcome) -> bool {
-    matches!(outcome, Outcome::Failed { reason, .. } if reason.to_lowercase().contains("already exist"))
+    matches!(outcome, Outcome::Failed { reason, .. } if reason.is_already_exists())
 }
 
 /// Settles by lookup what can be settled of the records whose outcome is unknown without a job
@@ -89,7 +82,11 @@ pub(super) async fn to_resend<R: BulkRecord>(
         };
         for (&i, id) in unknown.iter().zip(&found) {
             if let Some(id) = id {
-                outcomes[i] = confirmed(id.clone(), "confirmed by lookup: the user exists");
+                let found = Evidence::Found {
+                    user_id: id.clone(),
+                    after_resend: false,
+                };
+                outcomes[i] = decide(found, None);
             }
         }
         unknown.retain(|&i| matches!(outcomes[i], Outcome::Unknown { .. }));
@@ -122,8 +119,11 @@ pub(super) async fn confirm_existing<R: BulkRecord>(
         Some(found) => {
             for (&i, id) in existing.iter().zip(found) {
                 if let Some(id) = id {
-                    outcomes[i] =
-                        confirmed(id, "applied by the earlier attempt (confirmed by lookup)");
+                    let found = Evidence::Found {
+                        user_id: id,
+                        after_resend: true,
+                    };
+                    outcomes[i] = decide(found, None);
                 }
             }
         }
@@ -131,10 +131,8 @@ pub(super) async fn confirm_existing<R: BulkRecord>(
         // "failed" would be a guess.
         None => {
             for &i in &existing {
-                outcomes[i] = Outcome::Unknown {
-                    job_id: outcomes[i].job_id().cloned(),
-                    reason: "sent again, the user already existed (the earlier attempt probably applied it), and the lookup to confirm it failed; check with `jcbulk users get`".into(),
-                };
+                let job_id = outcomes[i].job_id().cloned();
+                outcomes[i] = decide(Evidence::ResentUnconfirmed, job_id.as_ref());
             }
         }
     }

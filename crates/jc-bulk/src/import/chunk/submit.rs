@@ -1,13 +1,13 @@
 //! The submit stage: the journal's say, then the request that creates the chunk's job. What a
-//! failed submission means for its records is decided in `decide`.
+//! failed submission means for its records is decided in `verdict`.
 
-use super::decide::submission_failed;
 use super::Shared;
 use crate::control::Phase;
 use crate::error::Error;
 use crate::import::journal::{stable_hash, ChunkInfo, JournalDecision};
 use crate::import::outcome::Outcome;
 use crate::import::record::BulkRecord;
+use crate::import::verdict::{decide, Evidence};
 use crate::response;
 use jc_models::JobId;
 
@@ -55,8 +55,10 @@ pub(super) async fn submit<R: BulkRecord>(
     .await;
     match (&outcome, &options.journal) {
         (Ok(job_id), Some(journal)) => journal.submitted(info, job_id).await,
-        (Err(error), Some(journal)) => match submission_failed(error).0 {
-            Outcome::Unknown { reason, .. } => journal.outcome_unknown(info, &reason).await,
+        (Err(error), Some(journal)) => match decide(Evidence::SubmitFailed(error), None) {
+            Outcome::Unknown { reason, .. } => {
+                journal.outcome_unknown(info, &reason.to_string()).await
+            }
             _ => journal.not_submitted(info, &error.to_string()).await,
         },
         _ => {}

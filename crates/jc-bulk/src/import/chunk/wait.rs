@@ -1,15 +1,14 @@
 //! The await stage: the job's results, read by a waiter that shares the import's pacer, mapped
 //! back to the chunk's records; or, when the submission gave no job, why.
 
-use super::decide::submission_failed;
 use super::submit::Submission;
 use super::Shared;
 use crate::error::{Error, WaitError};
 use crate::import::mapping;
 use crate::import::outcome::{ImportEvent, Outcome};
+use crate::import::reason::WaitEnd;
 use crate::import::record::RecordKey;
-use crate::import::STOPPED_BEFORE_SENDING;
-use futures::StreamExt;
+use crate::import::verdict::{decide, stops_import, Evidence};
 use jc_models::JobId;
 
 /// Waits for `job_id` and maps its results to the chunk's records, reporting progress. A wait
@@ -22,81 +21,65 @@ async fn await_job(
 ) -> (Vec<Outcome>, Option<String>) {
     let options = &shared.options;
     let wait = options.wait.clone().org_or(options.org_id.as_ref());
-    let mut waiter = crate::wait::waiter(
-        shared.session.clone(),
+    let (report, mut progress) = tokio::sync::mpsc::channel(16);
+    let waiting = crate::wait::wait_reporting(
+        &shared.session,
         job_id,
         keys.len(),
         &wait,
-        Some(shared.pacer.clone()),
-        Some(shared.phase.clone()),
+        shared.pacer.clone(),
+        shared.phase.clone(),
+        report,
     );
-    while let Some(progress) = waiter.next().await {
-        let _ = shared
-            .events
-            .send(ImportEvent::Progress { chunk, progress })
-            .await;
-    }
+    let forwarding = async {
+        while let Some(progress) = progress.recv().await {
+            let _ = shared
+                .events
+                .send(ImportEvent::Progress { chunk, progress })
+                .await;
+        }
+    };
+    // The wait drops its sender when it ends, which ends the forwarding.
+    let (result, ()) = tokio::join!(waiting, forwarding);
     let key_list: Vec<RecordKey> = keys.iter().map(|(_, k)| k.clone()).collect();
-    let result = waiter.take_result();
     let fatal = match &result {
-        Some(Err(error)) if error.is_auth() => Some(format!(
+        Err(error) if error.is_auth() => Some(format!(
             "JumpCloud refused to show the results of job {job_id}: {error}"
         )),
         _ => None,
     };
+    let mapped = |results: &[jc_models::JobWorkresult], wait: WaitEnd| {
+        mapping::outcomes(&key_list, results, job_id, &wait)
+    };
     let outcomes = match result {
-        Some(Ok(results)) => mapping::outcomes(&key_list, &results, job_id, "it was still pending"),
-        Some(Err(Error::Wait(WaitError::Timeout {
+        Ok(results) => mapped(&results, WaitEnd::Finished),
+        Err(Error::Wait(WaitError::Timeout {
             partial,
             waited,
             cause,
             ..
-        }))) => {
-            let why = match cause {
-                Some(cause) if partial.is_empty() => {
-                    format!(
-                        "no results could be read before the wait ended after {waited:?}: {cause}"
-                    )
-                }
-                _ => format!("it was still pending when the wait ended after {waited:?}"),
+        })) => {
+            let wait = match cause {
+                Some(cause) if partial.is_empty() => WaitEnd::Unreadable {
+                    waited,
+                    cause: cause.to_string(),
+                },
+                _ => WaitEnd::TimedOut { waited },
             };
-            mapping::outcomes(&key_list, &partial, job_id, &why)
+            mapped(&partial, wait)
         }
-        Some(Err(Error::Wait(WaitError::Stopped { partial, .. }))) => mapping::outcomes(
-            &key_list,
+        Err(Error::Wait(WaitError::Stopped { partial, .. })) => mapped(
             &partial,
-            job_id,
-            &format!("the wait was stopped (interrupted) before the job finished; settle it later with `jcbulk jobs results {job_id}` or --resume"),
+            WaitEnd::Stopped {
+                job_id: job_id.clone(),
+            },
         ),
-        Some(Err(error)) => vec![
-            Outcome::Unknown {
-                job_id: Some(job_id.clone()),
-                reason: format!("the job was created but its results could not be read: {error}"),
-            };
-            keys.len()
-        ],
-        None => vec![
-            Outcome::Unknown {
-                job_id: Some(job_id.clone()),
-                reason: "internal error: the wait ended without a result".into(),
-            };
-            keys.len()
-        ],
+        Err(error) => {
+            let outcome = decide(Evidence::ResultsUnreadable(&error), Some(job_id));
+            vec![outcome; keys.len()]
+        }
     };
     (outcomes, fatal)
-}
-
-/// The outcome of every record of a submitted chunk that is not waited for.
-fn not_awaited(job_id: &JobId, records: usize) -> Vec<Outcome> {
-    vec![
-        Outcome::Unknown {
-            job_id: Some(job_id.clone()),
-            reason: format!(
-                "submitted as job {job_id}; its results were not awaited (read them with `jcbulk jobs results {job_id}`)"
-            ),
-        };
-        records
-    ]
 }
 
 /// The outcome of each record of a chunk after its submission: from the job's results, or from
@@ -109,20 +92,15 @@ pub(super) async fn outcomes_of(
 ) -> (Vec<Outcome>, Option<JobId>, Option<String>) {
     match submitted {
         Err(Submission::Failed(error)) => {
-            let (outcome, stop) = submission_failed(&error);
-            (vec![outcome; keys.len()], None, stop)
+            let outcome = decide(Evidence::SubmitFailed(&error), None);
+            (vec![outcome; keys.len()], None, stops_import(&error))
         }
-        Err(Submission::Unknown(reason)) => {
-            let outcome = Outcome::Unknown {
-                job_id: None,
-                reason,
-            };
+        Err(Submission::Unknown(detail)) => {
+            let outcome = decide(Evidence::EarlierRun(detail), None);
             (vec![outcome; keys.len()], None, None)
         }
         Err(Submission::Stopped) => {
-            let outcome = Outcome::NotSubmitted {
-                reason: STOPPED_BEFORE_SENDING.into(),
-            };
+            let outcome = decide(Evidence::Interrupted, None);
             (vec![outcome; keys.len()], None, None)
         }
         Ok(job_id) => {
@@ -135,7 +113,8 @@ pub(super) async fn outcomes_of(
             let (outcomes, fatal) = if shared.options.await_results {
                 await_job(shared, &job_id, chunk, keys).await
             } else {
-                (not_awaited(&job_id, keys.len()), None)
+                let outcome = decide(Evidence::NotAwaited, Some(&job_id));
+                (vec![outcome; keys.len()], None)
             };
             (outcomes, Some(job_id), fatal)
         }

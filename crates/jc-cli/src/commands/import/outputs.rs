@@ -215,7 +215,7 @@ impl Outputs {
                 .map(ToString::to_string)
                 .or(outcome.key.id.clone()),
             job_id: outcome.outcome.job_id().map(ToString::to_string),
-            reason: outcome.outcome.reason().map(str::to_owned),
+            reason: outcome.outcome.reason().map(ToString::to_string),
         };
         self.write(row, raw.as_ref(), failed);
     }
