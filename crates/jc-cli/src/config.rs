@@ -1,6 +1,6 @@
 //! Turns the global options into a client, an output format, and logging.
 
-use crate::cli::{Format, Global};
+use crate::cli::{Format, Global, Logging};
 use crate::exit::{CliError, CliResult};
 use crate::profiles::{read_secret_file, Profile};
 use jc_bulk::{Client, Credentials, HttpSettings, Region};
@@ -20,8 +20,8 @@ pub fn format(global: &Global) -> Format {
 
 /// Logs to stderr: warnings by default, info with -v, debug with -vv (never the API key: no layer
 /// of the SDK records headers).
-pub fn init_logging(global: &Global) {
-    let level = match (global.quiet, global.verbose) {
+pub fn init_logging(logging: &Logging) {
+    let level = match (logging.quiet, logging.verbose) {
         (true, _) => "error",
         (false, 0) => "warn",
         (false, 1) => "info",
@@ -199,10 +199,14 @@ mod tests {
     use clap::Parser;
 
     fn global(args: &[&str]) -> Global {
-        let mut all = vec!["jcbulk"];
+        let mut all = vec!["jcbulk", "users"];
         all.extend_from_slice(args);
-        all.extend(["users", "template", "create"]);
-        crate::cli::Cli::try_parse_from(all).unwrap().global
+        all.extend(["template", "create"]);
+        let cli = crate::cli::Cli::try_parse_from(all).unwrap();
+        let crate::cli::Command::Users(group) = cli.command else {
+            unreachable!("parsed as users")
+        };
+        Global::new(&group.connection, &cli.logging)
     }
 
     #[test]

@@ -26,62 +26,31 @@ pub use cli::{Cli, Command};
 pub use config::init_logging;
 pub use exit::{CliError, CliResult, Exit};
 
-/// Global options each command without a server (or with its own) ignores, hidden from its help.
-const IGNORED_BY: [(&str, &[&str]); 2] = [
-    (
-        "mock",
-        &[
-            "region",
-            "output",
-            "max_rps",
-            "base_url",
-            "org_id",
-            "ca_cert",
-            "allow_insecure_http",
-            "client_id",
-            "client_secret_file",
-            "token_url",
-            "profile",
-            "v1_base_url",
-            "timeout",
-            "max_retries",
-        ],
-    ),
-    (
-        "demo",
-        &[
-            "region",
-            "output",
-            "max_rps",
-            "base_url",
-            "org_id",
-            "ca_cert",
-            "allow_insecure_http",
-            "client_id",
-            "client_secret_file",
-            "token_url",
-            "profile",
-            "v1_base_url",
-            "api_key",
-        ],
-    ),
-];
-
-/// The command line as clap sees it, with the global options a command ignores hidden from its
-/// help.
+/// The command line as clap sees it.
 pub fn command() -> clap::Command {
-    let mut command = <Cli as clap::CommandFactory>::command();
-    command.build();
-    for (name, hidden) in IGNORED_BY {
-        // In place (`mut_args`): the built command's lookup of options by name stays valid.
-        command = command.mut_subcommand(name, |sub| {
-            sub.mut_args(|arg| {
-                let hide = hidden.contains(&arg.get_id().as_str()) || arg.is_hide_set();
-                arg.hide(hide)
-            })
-        });
+    <Cli as clap::CommandFactory>::command()
+}
+
+/// A hint for a usage error: connection options given before the command group (`jcbulk
+/// --profile acme users ...`) belong after it.
+pub fn usage_hint(error: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue};
+    if error.kind() != clap::error::ErrorKind::UnknownArgument {
+        return None;
     }
-    command
+    let Some(ContextValue::String(given)) = error.get(ContextKind::InvalidArg) else {
+        return None;
+    };
+    let name = given.trim_start_matches('-').split('=').next()?;
+    let connection = <cli::Connection as clap::Args>::augment_args(clap::Command::new("x"));
+    let known = connection
+        .get_arguments()
+        .any(|arg| arg.get_long() == Some(name));
+    known.then(|| {
+        format!(
+            "--{name} is an option of the commands that talk to JumpCloud: give it after the command group, e.g. `jcbulk users --{name} ... create ...` (`mock`, `demo` and `completions` do not take it)"
+        )
+    })
 }
 
 /// Runs a parsed command line.
@@ -89,13 +58,21 @@ pub fn command() -> clap::Command {
 /// # Errors
 /// The command's error, with its exit code.
 pub async fn run(cli: &Cli) -> CliResult {
+    let with = |connection| cli::Global::new(connection, &cli.logging);
+    let local = cli::Global::new(&cli::Connection::default(), &cli.logging);
     match &cli.command {
-        Command::Users(command) => commands::users::run(&cli.global, command).await,
-        Command::Jobs(command) => commands::jobs::run(&cli.global, command).await,
-        Command::Userstates(command) => commands::userstates::run(&cli.global, command).await,
-        Command::Mock(args) => commands::mock::run(&cli.global, args).await,
-        Command::Demo(args) => commands::demo::run(&cli.global, args).await,
-        Command::Profiles(command) => commands::profiles::run(&cli.global, command).await,
+        Command::Users(group) => {
+            commands::users::run(&with(&group.connection), &group.command).await
+        }
+        Command::Jobs(group) => commands::jobs::run(&with(&group.connection), &group.command).await,
+        Command::Userstates(group) => {
+            commands::userstates::run(&with(&group.connection), &group.command).await
+        }
+        Command::Mock(args) => commands::mock::run(&local, args).await,
+        Command::Demo(args) => commands::demo::run(&local, args).await,
+        Command::Profiles(group) => {
+            commands::profiles::run(&with(&group.connection), &group.command).await
+        }
         Command::Completions { shell } => commands::profiles::completions(*shell),
     }
 }

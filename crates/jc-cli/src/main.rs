@@ -11,11 +11,14 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(error) => {
             let _ = error.print();
+            if let Some(hint) = jc_cli::usage_hint(&error) {
+                eprintln!("\nhint: {hint}");
+            }
             // Help and version are not errors; usage errors are exit 2.
             return ExitCode::from(if error.use_stderr() { 2 } else { 0 });
         }
     };
-    jc_cli::init_logging(&cli.global);
+    jc_cli::init_logging(&cli.logging);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

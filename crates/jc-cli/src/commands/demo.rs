@@ -1,6 +1,6 @@
 //! `jcbulk demo`: the main job end to end on the embedded mock.
 
-use crate::cli::{DemoArgs, Format, Global, RunArgs};
+use crate::cli::{Connection, DemoArgs, Format, Global, RunArgs};
 use crate::commands::import::{self, Input, Job};
 use crate::csv::Kind;
 use crate::exit::{CliError, CliResult, Exit};
@@ -75,7 +75,7 @@ pub fn sample_csv(users: usize) -> String {
 }
 
 fn demo_global(global: &Global, server: &MockServer) -> Global {
-    Global {
+    let connection = Connection {
         api_key: Some(server.api_key().into()),
         // Everything set here, so that no profile of the user's config file can leak in.
         client_id: None,
@@ -92,8 +92,10 @@ fn demo_global(global: &Global, server: &MockServer) -> Global {
         max_rps: 1000.0,
         ca_cert: Vec::new(),
         allow_insecure_http: false,
-        verbose: global.verbose,
-        quiet: global.quiet,
+    };
+    Global {
+        connection,
+        ..global.clone()
     }
 }
 

@@ -40,7 +40,7 @@ fn seed_rows(path: &std::path::Path) -> CliResult<Vec<BulkUserCreate>> {
 /// # Errors
 /// The address cannot be bound.
 pub async fn run(global: &Global, args: &MockArgs) -> CliResult {
-    let key = global
+    let key = args
         .api_key
         .as_ref()
         .map_or_else(|| DEFAULT_API_KEY.to_owned(), |k| k.expose().to_owned());

@@ -57,7 +57,7 @@ pub async fn run(global: &Global, command: &ProfilesCommand) -> CliResult {
 async fn check(global: &Global, name: Option<&str>) -> CliResult {
     let mut with_profile = global.clone();
     if name.is_some() {
-        with_profile.profile = name.map(str::to_owned);
+        with_profile.connection.profile = name.map(str::to_owned);
     }
     let target = target(&with_profile)?;
     let label = target

@@ -153,9 +153,9 @@ async fn two_profiles_import_into_their_own_org_and_flags_win() {
         let mut command = command(
             None,
             &[
+                "users",
                 "--profile",
                 profile,
-                "users",
                 "create",
                 "--csv",
                 s(&csv),
@@ -175,9 +175,9 @@ async fn two_profiles_import_into_their_own_org_and_flags_win() {
     }
     // The environment beats the profile, and a flag beats the environment.
     let listed = |extra: Vec<(&'static str, String)>, flags: Vec<String>| {
-        let mut args: Vec<String> = vec!["--profile".into(), "acme".into()];
+        let mut args: Vec<String> = vec!["userstates".into(), "--profile".into(), "acme".into()];
         args.extend(flags);
-        args.extend(["userstates", "list", "-o", "json"].map(String::from));
+        args.extend(["list", "-o", "json"].map(String::from));
         let mut command = command(
             None,
             &args.iter().map(String::as_str).collect::<Vec<_>>(),

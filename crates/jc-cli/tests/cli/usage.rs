@@ -106,3 +106,56 @@ async fn usage_errors_are_exit_2_and_help_documents_exit_codes() {
         insecure.stderr
     );
 }
+
+/// Issue 18 point 7: connection options belong to the commands that talk to JumpCloud. They are
+/// taken at any level after the command group; before it, or with `mock` or `demo`, they are a
+/// usage error with a hint; `mock --help` does not list them.
+#[tokio::test(flavor = "multi_thread")]
+async fn connection_options_belong_to_the_commands_that_talk_to_jumpcloud() {
+    for args in [
+        &["users", "--region", "eu", "template", "create"][..],
+        &["users", "template", "create", "--region", "eu"],
+    ] {
+        let run = jcbulk(None, args).await;
+        assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+    }
+    let before = jcbulk(None, &["--region", "eu", "users", "template", "create"]).await;
+    assert_eq!(before.code, 2, "{}", before.stderr);
+    assert!(
+        before
+            .stderr
+            .contains("hint: --region is an option of the commands that talk to JumpCloud"),
+        "{}",
+        before.stderr
+    );
+    let mock = jcbulk(None, &["mock", "--max-rps", "5"]).await;
+    assert_eq!(mock.code, 2, "{}", mock.stderr);
+    assert!(mock.stderr.contains("hint: --max-rps"), "{}", mock.stderr);
+    let help = jcbulk(None, &["mock", "--help"]).await;
+    assert_eq!(help.code, 0);
+    for flag in [
+        "--region",
+        "--profile",
+        "--base-url",
+        "--max-rps",
+        "--org-id",
+        "--output",
+    ] {
+        assert!(!help.stdout.contains(flag), "mock --help lists {flag}");
+    }
+    let demo = jcbulk(None, &["demo", "--help"]).await;
+    assert!(!demo.stdout.contains("--client-id"), "{}", demo.stdout);
+    let users = jcbulk(None, &["users", "create", "--help"]).await;
+    for flag in [
+        "--region",
+        "--profile",
+        "--base-url",
+        "--max-rps",
+        "--api-key",
+    ] {
+        assert!(
+            users.stdout.contains(flag),
+            "users create --help lacks {flag}"
+        );
+    }
+}

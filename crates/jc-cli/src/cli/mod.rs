@@ -1,5 +1,11 @@
 //! The command line, declared with clap.
 
+mod connection;
+
+pub use connection::{
+    Connection, Global, Logging, Remote, DEFAULT_MAX_RETRIES, DEFAULT_MAX_RPS, DEFAULT_TIMEOUT_SECS,
+};
+
 use crate::exit::EXIT_CODES_HELP;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -10,7 +16,7 @@ use std::path::PathBuf;
 pub struct Cli {
     /// Options for every command.
     #[command(flatten)]
-    pub global: Global,
+    pub logging: Logging,
     /// The command.
     #[command(subcommand)]
     pub command: Command,
@@ -29,87 +35,21 @@ pub enum Format {
     Csv,
 }
 
-/// A `--region` value: us, eu or in (the SDK's one `Region` type).
-fn region(text: &str) -> Result<jc_bulk::Region, String> {
-    text.parse()
-}
-
-/// Options for every command; flags win over environment variables.
-#[derive(Debug, Args, Clone)]
-pub struct Global {
-    /// JumpCloud API key
-    #[arg(long, env = "JC_API_KEY", hide_env_values = true, global = true)]
-    pub api_key: Option<jc_bulk::ApiKey>,
-    /// Service account client id (its secret: JC_CLIENT_SECRET or --client-secret-file, never a flag)
-    #[arg(long, env = "JC_CLIENT_ID", global = true)]
-    pub client_id: Option<String>,
-    /// File holding the service account's secret (readable by its owner only)
-    #[arg(long, value_name = "FILE", global = true)]
-    pub client_secret_file: Option<PathBuf>,
-    /// Token endpoint of the service account (default: the region's)
-    #[arg(long, global = true)]
-    pub token_url: Option<String>,
-    /// Named profile of the config file ($JCBULK_CONFIG or ~/.config/jcbulk/config.toml)
-    #[arg(long, env = "JC_PROFILE", global = true)]
-    pub profile: Option<String>,
-    /// Organization id (multi-tenant admins)
-    #[arg(long, env = "JC_ORG_ID", global = true)]
-    pub org_id: Option<String>,
-    /// API base URL (default: the region's)
-    #[arg(long, env = "JC_BASE_URL", global = true)]
-    pub base_url: Option<String>,
-    /// v1 API root for user lookups, when --base-url does not end in /v2 (default: the base URL without /v2)
-    #[arg(long, env = "JC_V1_BASE_URL", global = true)]
-    pub v1_base_url: Option<String>,
-    /// JumpCloud region: us (console.jumpcloud.com), eu (console.eu.jumpcloud.com) or in
-    /// (console.in.jumpcloud.com)
-    #[arg(long, value_name = "us|eu|in", value_parser = region, global = true)]
-    pub region: Option<jc_bulk::Region>,
-    /// Output format [default: table on a terminal, json otherwise]
-    #[arg(long, short = 'o', value_enum, global = true)]
-    pub output: Option<Format>,
-    /// Per-request timeout in seconds (1 to 86400)
-    #[arg(long, default_value_t = 60, global = true, value_parser = clap::value_parser!(u64).range(1..=86_400))]
-    pub timeout: u64,
-    /// Retries of a failed request, 0 to 99 (never for a job submission that may have reached JumpCloud)
-    #[arg(long, default_value_t = 4, global = true, value_parser = clap::value_parser!(u32).range(0..=99))]
-    pub max_retries: u32,
-    /// Requests per second at most (0.001 to 1000000)
-    #[arg(long, default_value_t = 20.0, global = true)]
-    pub max_rps: f64,
-    /// Extra CA certificate(s) to trust, PEM (corporate TLS proxies)
-    #[arg(long, global = true)]
-    pub ca_cert: Vec<PathBuf>,
-    /// Allow plain http:// to hosts that are not loopback (the API key would travel unencrypted)
-    #[arg(long, global = true)]
-    pub allow_insecure_http: bool,
-    /// More logs on stderr (-v info, -vv debug); the API key never appears
-    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
-    pub verbose: u8,
-    /// No progress bars or notes; results and errors only
-    #[arg(short, long, global = true)]
-    pub quiet: bool,
-}
-
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create, update, expire and unlock users as bulk jobs
-    #[command(subcommand)]
-    Users(UsersCommand),
+    Users(Remote<UsersCommand>),
     /// Read bulk jobs
-    #[command(subcommand)]
-    Jobs(JobsCommand),
+    Jobs(Remote<JobsCommand>),
     /// Schedule, list and cancel user state changes (suspend / activate)
-    #[command(subcommand)]
-    Userstates(UserstatesCommand),
+    Userstates(Remote<UserstatesCommand>),
     /// Run the local mock JumpCloud in the foreground
     Mock(MockArgs),
     /// The main job, end to end, against the embedded mock: import, report, schedule
     Demo(DemoArgs),
     /// Named profiles of the config file
-    #[command(subcommand)]
-    Profiles(ProfilesCommand),
+    Profiles(Remote<ProfilesCommand>),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
     Completions {
         /// The shell
@@ -407,10 +347,12 @@ pub struct UserArgs {
     pub match_by: Option<crate::keys::MatchBy>,
 }
 
-/// Options of `mock`. The mock accepts the key of `--api-key` / `JC_API_KEY` when one is set,
-/// else its own test key.
+/// Options of `mock`.
 #[derive(Debug, Args)]
 pub struct MockArgs {
+    /// The API key the mock accepts (default: its own test key, printed on the first line)
+    #[arg(long, env = "JC_API_KEY", hide_env_values = true)]
+    pub api_key: Option<jc_bulk::ApiKey>,
     /// Address to listen on
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub addr: std::net::SocketAddr,
@@ -462,9 +404,9 @@ mod tests {
     fn debug_never_shows_the_api_key() {
         let cli = Cli::parse_from([
             "jcbulk",
+            "users",
             "--api-key",
             "SECRET-KEY-42",
-            "users",
             "template",
             "create",
         ]);
