@@ -42,6 +42,8 @@ pub fn list_users(
 }
 
 /// `POST /search/systemusers` with `limit` and `skip` in the query and the body (section 20).
+/// A read, although a POST: marked [`Idempotency::Idempotent`](jc_transport::Idempotency), so
+/// that the retry layer retries it on 502, 503 and 504 like any read.
 ///
 /// # Errors
 /// No v1 root, or a body that cannot be encoded.
@@ -61,7 +63,11 @@ pub fn search_users(
     );
     let body = serde_json::to_vec(search)
         .map_err(|e| InvalidInput::Argument(format!("cannot encode the search: {e}")))?;
-    endpoint.request_url(Method::POST, &url, Some(Bytes::from(body)), org)
+    let mut request = endpoint.request_url(Method::POST, &url, Some(Bytes::from(body)), org)?;
+    request
+        .extensions_mut()
+        .insert(jc_transport::Idempotency::Idempotent);
+    Ok(request)
 }
 
 /// `GET /systemusers/{id}`.
@@ -75,4 +81,59 @@ pub fn get_user(endpoint: &Endpoint, id: &str, org: Option<&str>) -> Result<Requ
         encode_segment(id.trim())
     );
     endpoint.request_url(Method::GET, &url, None, org)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ApiKey;
+    use jc_transport::Idempotency;
+
+    fn endpoint() -> Endpoint {
+        Endpoint::new("https://jumpcloud.invalid/api/v2", ApiKey::from("k")).unwrap()
+    }
+
+    /// Issue 19 defect 7: the search is a read; it is retried as one on 502, 503 and 504.
+    #[test]
+    fn the_search_is_a_post_that_is_retried_as_a_read() {
+        let search = Search {
+            limit: Some(100),
+            skip: Some(200),
+            ..Search::default()
+        };
+        let request = search_users(&endpoint(), &search, Some("org-1")).unwrap();
+        assert_eq!(request.method(), Method::POST);
+        assert_eq!(
+            request.uri(),
+            "https://jumpcloud.invalid/api/search/systemusers?limit=100&skip=200"
+        );
+        assert_eq!(Idempotency::of(&request), Idempotency::Idempotent);
+        assert_eq!(request.headers()["x-org-id"], "org-1");
+    }
+
+    #[test]
+    fn the_list_sorts_by_id_and_sends_each_filter_and_the_fields() {
+        let filters = [
+            "email:$eq:a@example.com".to_owned(),
+            "state:$eq:ACTIVATED".into(),
+        ];
+        let page = Page::new(50, 100).unwrap();
+        let request =
+            list_users(&endpoint(), &filters, Some("username email"), page, None).unwrap();
+        assert_eq!(request.method(), Method::GET);
+        assert_eq!(
+            request.uri(),
+            "https://jumpcloud.invalid/api/systemusers?limit=50&skip=100&sort=_id&fields=username+email&filter=email%3A%24eq%3Aa%40example.com&filter=state%3A%24eq%3AACTIVATED"
+        );
+        assert_eq!(Idempotency::of(&request), Idempotency::Idempotent);
+    }
+
+    #[test]
+    fn a_get_encodes_and_trims_the_id() {
+        let request = get_user(&endpoint(), " a/b ", None).unwrap();
+        assert_eq!(
+            request.uri(),
+            "https://jumpcloud.invalid/api/systemusers/a%2Fb"
+        );
+    }
 }

@@ -159,3 +159,46 @@ async fn ambiguity_ids_and_the_v1_reads() {
     let error = odd.users(&call).get(&UserId::new("x")).await.unwrap_err();
     assert!(error.to_string().contains("v1"), "{error}");
 }
+
+/// Issue 19 defect 7: the name search is a read. Behind a server that answers 502, 503 or 504
+/// to half the requests, every search is retried until it succeeds (it was tried once: 2 of 5
+/// dry runs ended with exit 1).
+#[tokio::test]
+async fn the_name_search_is_retried_on_gateway_errors_like_any_read() {
+    let faults = jc_mock::FaultConfig::seeded(7)
+        .error_rate(0.5)
+        .statuses(vec![502, 503, 504]);
+    let mock = MockServer::start(MockConfig::default().seed_users(20).faults(faults))
+        .await
+        .unwrap();
+    let client = Client::builder()
+        .base_url(mock.base_url())
+        .api_key(mock.api_key())
+        .http(
+            HttpSettings::new()
+                .with_max_requests_per_second(100_000.0)
+                .unwrap()
+                .with_max_attempts(10)
+                .unwrap(),
+        )
+        .build()
+        .unwrap();
+    let call = CallOptions::new();
+    for i in 0..10 {
+        let found = client
+            .users(&call)
+            .resolve([username(i)], &ResolveOptions::default())
+            .await
+            .unwrap_or_else(|e| panic!("search {i} was not retried: {e}"));
+        assert!(matches!(found[0], Resolution::Found(_)), "{found:?}");
+    }
+    let searches = mock
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/search/systemusers"))
+        .count();
+    assert!(
+        searches > 10,
+        "some searches were answered with a fault and retried: {searches}"
+    );
+}
