@@ -28,6 +28,8 @@ pub struct ApiError {
     pub request_id: Option<String>,
     /// `Retry-After`, when the server sent one.
     pub retry_after: Option<Duration>,
+    /// The service account's token endpoint gave this answer: the API was never contacted.
+    pub token_endpoint: bool,
 }
 
 impl ApiError {
@@ -51,7 +53,12 @@ impl ApiError {
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "JumpCloud answered {}: {}", self.status, self.summary())?;
+        if self.token_endpoint {
+            // The summary says it: "the service-account token endpoint answered ...".
+            write!(f, "{}", self.summary())?;
+        } else {
+            write!(f, "JumpCloud answered {}: {}", self.status, self.summary())?;
+        }
         if let Some(wait) = self.retry_after {
             write!(f, " (Retry-After {} s)", wait.as_secs())?;
         }

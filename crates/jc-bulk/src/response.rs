@@ -52,6 +52,10 @@ pub(crate) fn api_error(response: &Response<Bytes>) -> ApiError {
         body: lossy_prefix(body, KEEP),
         request_id: jc_transport::request_id(response.headers()).map(str::to_owned),
         retry_after: jc_transport::retry_after(response.headers(), SystemTime::now()),
+        token_endpoint: response
+            .extensions()
+            .get::<jc_transport::TokenRefusal>()
+            .is_some(),
     }
 }
 

@@ -6,6 +6,7 @@
 //! scrubbed from every response.
 
 use crate::error::{ErrorKind, TransportError};
+use crate::redact::{redact, secret_forms};
 use crate::request::{clone_request, Idempotency};
 use crate::transport::Transport;
 use bytes::Bytes;
@@ -61,25 +62,45 @@ struct Token {
     refresh_at: Instant,
 }
 
-/// Base64 (standard alphabet, padded) of `bytes`, for HTTP Basic credentials.
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
+/// The shortest token lifetime taken from a token endpoint: a shorter (or zero, or negative)
+/// `expires_in` would mean a token fetch for every request.
+pub const MIN_TOKEN_LIFETIME: Duration = Duration::from_secs(60);
+/// The longest token lifetime taken from a token endpoint (a day): a token is refreshed at
+/// least this often, whatever `expires_in` says.
+pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(86_400);
+/// The lifetime assumed when a token endpoint gives no usable `expires_in`.
+pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
+/// The most of a token endpoint's error text that is kept.
+const MAX_DESCRIPTION: usize = 300;
+
+/// A token's lifetime from `expires_in` (RFC 6749 section 5.1: seconds): a number (integer or
+/// not, as text or not) is clamped to [`MIN_TOKEN_LIFETIME`]..=[`MAX_TOKEN_LIFETIME`]; anything
+/// else (absent, not a number) is [`DEFAULT_TOKEN_LIFETIME`]. Never panics, whatever the value.
+pub(crate) fn token_lifetime(expires_in: &serde_json::Value) -> Duration {
+    let seconds = match expires_in {
+        serde_json::Value::Number(number) => number.as_f64(),
+        serde_json::Value::String(text) => text.trim().parse::<f64>().ok(),
+        _ => None,
+    };
+    match seconds.filter(|s| !s.is_nan()) {
+        Some(seconds) => {
+            let (min, max) = (
+                MIN_TOKEN_LIFETIME.as_secs_f64(),
+                MAX_TOKEN_LIFETIME.as_secs_f64(),
+            );
+            Duration::from_secs_f64(seconds.clamp(min, max))
+        }
+        None => {
+            tracing::warn!("the token endpoint gave no usable expires_in; assuming an hour");
+            DEFAULT_TOKEN_LIFETIME
         }
     }
-    out
 }
+
+/// Marks a 401 answer that the service account's token endpoint gave (in the response's
+/// extensions): the API itself was never contacted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenRefusal;
 
 /// A transport that authenticates every request of its inner transport as a service account.
 #[derive(Debug, Clone)]
@@ -133,8 +154,9 @@ impl<T: Transport> BearerAuth<T> {
     async fn fetch(&self) -> Result<Result<Token, Response<Bytes>>, TransportError> {
         self.fetches.fetch_add(1, Ordering::Relaxed);
         let account = &self.account;
-        let basic =
-            base64(format!("{}:{}", account.client_id, account.client_secret.expose()).as_bytes());
+        let basic = crate::redact::base64(
+            format!("{}:{}", account.client_id, account.client_secret.expose()).as_bytes(),
+        );
         let mut authorization = HeaderValue::from_str(&format!("Basic {basic}")).map_err(|_| {
             TransportError::not_sent(
                 ErrorKind::InvalidRequest,
@@ -162,18 +184,17 @@ impl<T: Transport> BearerAuth<T> {
         let token = body["access_token"].as_str().filter(|t| !t.is_empty());
         match (response.status().is_success(), token) {
             (true, Some(token)) => {
-                let lifetime = Duration::from_secs(body["expires_in"].as_u64().unwrap_or(3600));
+                let lifetime = token_lifetime(&body["expires_in"]);
                 let margin = Duration::from_secs(30).min(lifetime / 10);
+                let now = Instant::now();
                 Ok(Ok(Token {
                     value: Secret::new(token),
-                    refresh_at: Instant::now() + lifetime.saturating_sub(margin),
+                    refresh_at: now
+                        .checked_add(lifetime.saturating_sub(margin))
+                        .unwrap_or(now),
                 }))
             }
-            _ => Ok(Err(refused(
-                response.status(),
-                &body,
-                &account.client_secret,
-            ))),
+            _ => Ok(Err(refused(response.status(), &body, &self.forms()))),
         }
     }
 
@@ -196,38 +217,59 @@ impl<T: Transport> BearerAuth<T> {
             .insert(http::header::AUTHORIZATION, value);
         attempt.headers_mut().remove("x-api-key");
         let response = self.inner.send(attempt).await?;
-        Ok(scrub(response, &[token, &self.account.client_secret]))
+        let mut forms = self.forms();
+        forms.extend(secret_forms(token.expose(), None));
+        Ok(scrub(response, &forms))
+    }
+
+    /// Every form of the client secret (see [`secret_forms`]).
+    fn forms(&self) -> Vec<String> {
+        let account = &self.account;
+        secret_forms(account.client_secret.expose(), Some(&account.client_id))
     }
 }
 
-/// A token-endpoint refusal as an API 401, with the endpoint's `error` and `error_description`,
-/// so that callers treat it as the authentication failure it is (nothing reaches the API).
-fn refused(status: StatusCode, body: &serde_json::Value, secret: &Secret) -> Response<Bytes> {
+/// A token-endpoint refusal as a 401 answer marked [`TokenRefusal`], with the endpoint's
+/// `error` and `error_description` (every form of the secret removed, shortened), so that callers
+/// treat it as the authentication failure it is and say where it came from.
+fn refused(status: StatusCode, body: &serde_json::Value, forms: &[String]) -> Response<Bytes> {
     let error = body["error"].as_str().unwrap_or("token request refused");
     let description = body["error_description"].as_str().unwrap_or_default();
-    let message =
-        format!("the service-account token endpoint answered {status}: {error} {description}")
-            .replace(secret.expose(), "<redacted>");
-    let body = serde_json::json!({ "message": message.trim(), "error": error });
+    let mut text = redact(&format!("{error} {description}"), forms);
+    if text.chars().count() > MAX_DESCRIPTION {
+        text = text.chars().take(MAX_DESCRIPTION).collect::<String>() + "...";
+    }
+    let message = format!(
+        "the service-account token endpoint answered {status}: {}",
+        text.trim()
+    );
+    let error = redact(error, forms);
+    let body = serde_json::json!({ "message": message, "error": error });
     let mut response = Response::new(Bytes::from(body.to_string()));
     *response.status_mut() = StatusCode::UNAUTHORIZED;
+    response.extensions_mut().insert(TokenRefusal);
     response
 }
 
-/// The response without any occurrence of `secrets` in its body.
-fn scrub(response: Response<Bytes>, secrets: &[&Secret]) -> Response<Bytes> {
-    let (parts, body) = response.into_parts();
-    let mut text = body.to_vec();
-    for secret in secrets {
-        let needle = secret.expose().as_bytes();
-        if needle.is_empty() {
-            continue;
-        }
-        while let Some(at) = text.windows(needle.len()).position(|w| w == needle) {
-            text.splice(at..at + needle.len(), b"<redacted>".iter().copied());
+/// The response without any of the `forms` of the secrets in its body or header values.
+fn scrub(response: Response<Bytes>, forms: &[String]) -> Response<Bytes> {
+    let (mut parts, body) = response.into_parts();
+    for value in parts.headers.values_mut() {
+        let text = String::from_utf8_lossy(value.as_bytes());
+        let clean = redact(&text, forms);
+        if clean != text {
+            if let Ok(mut clean) = HeaderValue::from_str(&clean) {
+                clean.set_sensitive(true);
+                *value = clean;
+            }
         }
     }
-    Response::from_parts(parts, Bytes::from(text))
+    let text = String::from_utf8_lossy(&body);
+    let clean = redact(&text, forms);
+    if clean == text {
+        return Response::from_parts(parts, body);
+    }
+    Response::from_parts(parts, Bytes::from(clean))
 }
 
 #[async_trait::async_trait]
@@ -254,10 +296,41 @@ mod tests {
     use super::*;
 
     #[test]
-    fn base64_of_basic_credentials() {
-        assert_eq!(base64(b"aladdin:opensesame"), "YWxhZGRpbjpvcGVuc2VzYW1l");
-        assert_eq!(base64(b"a"), "YQ==");
-        assert_eq!(base64(b"ab"), "YWI=");
+    fn any_expires_in_gives_a_lifetime_within_bounds() {
+        use serde_json::json;
+        let of = |v| token_lifetime(&v);
+        assert_eq!(of(json!(7200)), Duration::from_secs(7200));
+        assert_eq!(of(json!("7200")), Duration::from_secs(7200));
+        assert_eq!(of(json!(0)), MIN_TOKEN_LIFETIME);
+        assert_eq!(of(json!(-5)), MIN_TOKEN_LIFETIME);
+        assert_eq!(of(json!(u64::MAX)), MAX_TOKEN_LIFETIME);
+        assert_eq!(of(json!(9.3e18)), MAX_TOKEN_LIFETIME);
+        assert_eq!(of(json!(1e308)), MAX_TOKEN_LIFETIME);
+        assert_eq!(of(json!("1e999")), MAX_TOKEN_LIFETIME);
+        assert_eq!(of(json!("-inf")), MIN_TOKEN_LIFETIME);
+        assert_eq!(of(json!("NaN")), DEFAULT_TOKEN_LIFETIME);
+        assert_eq!(of(json!("soon")), DEFAULT_TOKEN_LIFETIME);
+        assert_eq!(of(json!(null)), DEFAULT_TOKEN_LIFETIME);
+        assert_eq!(of(json!([1])), DEFAULT_TOKEN_LIFETIME);
+    }
+
+    #[test]
+    fn a_refusal_is_marked_scrubbed_and_short() {
+        let forms = secret_forms("s3cr3t-value", Some("id"));
+        let basic = crate::redact::base64(b"id:s3cr3t-value");
+        let body = serde_json::json!({
+            "error": "invalid_client",
+            "error_description": format!("Authorization: Basic {basic} {}", "x".repeat(1000)),
+        });
+        let response = refused(StatusCode::UNAUTHORIZED, &body, &forms);
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            response.extensions().get::<TokenRefusal>(),
+            Some(&TokenRefusal)
+        );
+        let text = String::from_utf8_lossy(response.body()).to_string();
+        assert!(!text.contains(basic.trim_end_matches('=')), "{text}");
+        assert!(text.contains("<redacted>") && text.len() < 500, "{text}");
     }
 
     #[test]

@@ -48,6 +48,7 @@ mod error;
 #[cfg(feature = "hyper")]
 mod hyper_transport;
 mod rate_limit;
+mod redact;
 mod request;
 mod retry;
 mod setting;
@@ -59,12 +60,16 @@ mod timeout;
 mod trace;
 mod transport;
 
-pub use auth::{BearerAuth, Secret, ServiceAccount};
+pub use auth::{
+    BearerAuth, Secret, ServiceAccount, TokenRefusal, DEFAULT_TOKEN_LIFETIME, MAX_TOKEN_LIFETIME,
+    MIN_TOKEN_LIFETIME,
+};
 pub use error::{BoxError, Delivery, ErrorKind, TransportError};
 #[cfg(feature = "hyper")]
 #[cfg_attr(docsrs, doc(cfg(feature = "hyper")))]
 pub use hyper_transport::{BuildError, HyperTransport, HyperTransportBuilder, Proxy};
 pub use rate_limit::{RateLimit, RateLimitConfig, MAX_RATE, MIN_RATE};
+pub use redact::{redact, secret_forms};
 pub use request::{request_id, Attempt, Deadline, Idempotency, REQUEST_ID_HEADERS};
 pub use retry::{retry_after, Retry, RetryPolicy, DEFAULT_MAX_ATTEMPTS, MAX_ATTEMPTS};
 pub use setting::{InvalidSetting, MAX_DURATION};

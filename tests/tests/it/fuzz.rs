@@ -223,6 +223,71 @@ fn headers() -> impl Strategy<Value = Vec<(String, String)>> {
     )
 }
 
+fn token_lifetime_value() -> impl Strategy<Value = serde_json::Value> {
+    use serde_json::json;
+    prop_oneof![
+        any::<u64>().prop_map(|n| json!(n)),
+        any::<i64>().prop_map(|n| json!(n)),
+        any::<f64>().prop_map(
+            |n| serde_json::Number::from_f64(n).map_or(json!(null), serde_json::Value::Number)
+        ),
+        any::<String>().prop_map(|t| json!(t)),
+        Just(json!(9_223_372_036_854_775_808u64)),
+        Just(json!("18446744073709551616")),
+        json_value(),
+    ]
+}
+
+/// Two requests through a service account whose token endpoint answers `status` with
+/// `expires_in` and `token`; must not panic.
+fn token_cache(status: u16, expires_in: &serde_json::Value, token: &str) {
+    use jc_transport::test_util::{json_response, FnTransport};
+    use jc_transport::{BearerAuth, Secret, ServiceAccount, Transport};
+    let body = serde_json::json!({"access_token": token, "expires_in": expires_in}).to_string();
+    let fetches = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = fetches.clone();
+    let inner = FnTransport(move |request: http::Request<Bytes>| {
+        let body = body.clone();
+        let counted = counted.clone();
+        async move {
+            if request.uri().path().ends_with("/token") {
+                counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                Ok(json_response(status, body))
+            } else {
+                Ok(json_response(200, "{}"))
+            }
+        }
+    });
+    let auth = BearerAuth::new(
+        inner,
+        ServiceAccount {
+            client_id: "id".into(),
+            client_secret: Secret::new("secret"),
+            token_url: "http://127.0.0.1:9/oauth2/token".into(),
+        },
+    );
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        for _ in 0..2 {
+            let request = http::Request::get("http://127.0.0.1:9/api/v2/x")
+                .body(Bytes::new())
+                .unwrap();
+            let response = auth.send(request).await.unwrap();
+            assert!(response.status().as_u16() >= 200);
+        }
+    });
+    if status == 200 && !token.is_empty() {
+        let fetched = fetches.load(std::sync::atomic::Ordering::SeqCst);
+        assert_eq!(
+            fetched, 1,
+            "one token for two requests (expires_in {expires_in})"
+        );
+    }
+}
+
 fn config() -> ProptestConfig {
     let mut config = ProptestConfig::with_cases(cases());
     if let Some(seed) = std::env::var("JC_FUZZ_SEED")
@@ -250,6 +315,14 @@ proptest! {
     #[test]
     fn decoders_take_any_bytes(status in 100u16..600, body in proptest::collection::vec(any::<u8>(), 0..300), headers in headers()) {
         decode_all(status, &body, &headers);
+    }
+
+    /// Issue 19 defect 9: whatever the token endpoint answers (`expires_in` of any JSON value,
+    /// 2^63 included), fetching and caching a token never panics and every request gets an
+    /// answer; the token is never fetched twice for two requests in a row.
+    #[test]
+    fn the_token_cache_takes_any_token_response(expires_in in token_lifetime_value(), status in prop_oneof![Just(200u16), Just(400), Just(401), Just(500)], token in "[a-zA-Z0-9]{0,12}") {
+        token_cache(status, &expires_in, &token);
     }
 
     #[test]

@@ -252,11 +252,16 @@ impl ClientBuilder {
                 token_url: token_url.unwrap_or_else(|| crate::region::token_url_for(&base)),
             }),
         };
-        let secrets = match (&key, &account) {
-            (Some(key), _) => vec![key.expose().as_bytes().to_vec()],
-            (None, Some(account)) => vec![account.client_secret.expose().as_bytes().to_vec()],
+        // Every form of the secret a server could echo: plain, percent-encoded, base64 (alone
+        // and as the `id:secret` of HTTP Basic).
+        let forms = match (&key, &account) {
+            (Some(key), _) => jc_transport::secret_forms(key.expose(), None),
+            (None, Some(account)) => {
+                jc_transport::secret_forms(account.client_secret.expose(), Some(&account.client_id))
+            }
             (None, None) => Vec::new(),
         };
+        let secrets = forms.into_iter().map(String::into_bytes).collect();
         let transport = match self.transport {
             Some((custom, Layers::Standard)) => self
                 .http

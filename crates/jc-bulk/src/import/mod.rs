@@ -28,7 +28,7 @@ use crate::control::{ImportControl, Phase};
 use crate::driven::Driven;
 use crate::pace::Pacer;
 use crate::session::Session;
-use chunk::{all_with, settle, Segment, Settled, Shared};
+use chunk::{all_with, settle, KnownJob, Segment, Settled, Shared};
 use futures::future::BoxFuture;
 use futures::stream::{FuturesOrdered, Stream, StreamExt};
 use std::future::IntoFuture;
@@ -226,17 +226,22 @@ where
             phase: self.phase.clone(),
             pacer: self.pacer.clone(),
         };
-        let task = AbortOnDropHandle::new(tokio::spawn(settle(shared, segment)));
+        let known = KnownJob::default();
+        let task = AbortOnDropHandle::new(tokio::spawn(settle(shared, segment, known.clone())));
         Box::pin(async move {
             match task.await {
                 Ok(settled) => (chunk, size, settled),
                 Err(error) => {
-                    let outcome = decide(Evidence::TaskFailed(error.to_string()), None);
+                    // The jobs it created still reach the report, with their records unknown.
+                    let jobs = known.all();
+                    let job_id = known.first();
+                    let evidence = Evidence::TaskFailed(error.to_string());
+                    let outcome = decide(evidence, job_id.as_ref());
                     let fatal = outcome.reason().map(ToString::to_string);
                     let settled = Settled {
                         outcomes: all_with(&fallback, &outcome),
-                        job_id: None,
-                        second_job: None,
+                        job_id,
+                        second_job: jobs.get(1).cloned(),
                         fatal,
                     };
                     (chunk, size, settled)

@@ -161,6 +161,7 @@ pub(crate) fn decide(evidence: Evidence<'_>, job_id: Option<&JobId>) -> Outcome 
 /// fail the same way), if it does.
 pub(crate) fn stops_import(error: &Error) -> Option<String> {
     match error {
+        Error::Api(api) if api.token_endpoint => Some(format!("no token: {error}")),
         Error::Api(api) if matches!(api.status.as_u16(), 401 | 403 | 404) => {
             Some(format!("JumpCloud refused the submission: {error}"))
         }

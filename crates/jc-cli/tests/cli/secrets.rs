@@ -248,3 +248,93 @@ async fn a_service_accounts_secret_and_tokens_never_appear() {
         assert!(!text.contains(SECRET), "{text}");
     }
 }
+
+/// Issue 19 defect 8: a token endpoint (or a proxy) that echoes the request into its error puts
+/// `Basic base64(client_id:secret)` in the description; an API that echoes a bearer token does
+/// the same in base64 and percent-encoded forms. None of these forms reaches stdout, stderr, the
+/// report, the failed rows or the journal, at -q, -v or -vv; the token endpoint's failure is
+/// worded as such, not as JumpCloud's answer.
+#[tokio::test(flavor = "multi_thread")]
+async fn no_secret_leaks_in_base64_or_percent_encoded_forms() {
+    use crate::common::hostile::{serve, Answer};
+    const SECRET: &str = "S3cret/with+odd=chars";
+    let server = serve(|request| {
+        let echoed: String = request
+            .headers
+            .iter()
+            .map(|(name, value)| format!("{name}: {value}; "))
+            .collect();
+        let echoed = echoed.replace('"', "'");
+        Answer::json(
+            401,
+            format!(r#"{{"error":"invalid_client","error_description":"bad credentials in {echoed} and {}"}}"#, "S3cret%2Fwith%2Bodd%3Dchars"),
+        )
+    })
+    .await;
+    let token_url = server.base.replace("/api/v2", "/oauth2/token");
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("u.csv");
+    std::fs::write(&csv, "username,email\nsa,sa@example.com\n").unwrap();
+    let basic = "c3ZjLWNsaWVudDpTM2NyZXQvd2l0aCtvZGQ9Y2hhcnM"; // base64("svc-client:" + SECRET)
+    let mut seen = String::new();
+    for verbosity in ["-q", "-v", "-vv"] {
+        let (report, journal, failed) = (
+            dir.path().join(format!("r{verbosity}.csv")),
+            dir.path().join(format!("j{verbosity}")),
+            dir.path().join(format!("f{verbosity}.csv")),
+        );
+        let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_jcbulk"))
+            .args([
+                verbosity,
+                "users",
+                "create",
+                "--csv",
+                csv.to_str().unwrap(),
+                "--client-id",
+                "svc-client",
+                "--token-url",
+                &token_url,
+                "--report",
+                report.to_str().unwrap(),
+                "--journal",
+                journal.to_str().unwrap(),
+                "--failed-rows",
+                failed.to_str().unwrap(),
+            ])
+            .env_remove("JC_API_KEY")
+            .env("JCBULK_CONFIG", "/nonexistent/jcbulk.toml")
+            .env("JC_BASE_URL", &server.base)
+            .env("JC_CLIENT_SECRET", SECRET)
+            .env_remove("RUST_LOG")
+            .output()
+            .await
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+        assert_ne!(output.status.code(), Some(0), "{stderr}");
+        assert!(
+            stderr.contains("token endpoint"),
+            "worded as the token endpoint's refusal: {stderr}"
+        );
+        assert!(
+            !stderr.contains("JumpCloud answered"),
+            "the API was never contacted: {stderr}"
+        );
+        seen.push_str(&String::from_utf8_lossy(&output.stdout));
+        seen.push_str(&stderr);
+        for file in [&report, &journal, &failed] {
+            seen.push_str(&std::fs::read_to_string(file).unwrap_or_default());
+        }
+    }
+    assert!(
+        seen.contains("invalid_client"),
+        "the runs happened:\n{seen}"
+    );
+    for form in [
+        SECRET,
+        basic,
+        "S3cret%2Fwith%2Bodd%3Dchars",
+        "UzNjcmV0L3dpdGgrb2RkPWNoYXJz",
+    ] {
+        assert!(!seen.contains(form), "`{form}` leaked:\n{seen}");
+    }
+}

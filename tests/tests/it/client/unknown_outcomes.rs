@@ -249,3 +249,45 @@ async fn a_chunk_stopped_while_submitting_and_found_absent_is_sent_again() {
     assert_ne!(asked[0], asked[1]);
     assert_eq!(mock.users(&mock.default_org()).len(), 10);
 }
+
+/// A journal whose disk gives way right after a job was created: its `submitted` panics.
+struct PanickingJournal;
+
+#[async_trait::async_trait]
+impl Journal for PanickingJournal {
+    async fn before_submit(&self, _: &ChunkInfo) -> JournalDecision {
+        JournalDecision::Submit
+    }
+    async fn submitted(&self, _: &ChunkInfo, _: &JobId) {
+        panic!("the journal's disk is on fire");
+    }
+    async fn not_submitted(&self, _: &ChunkInfo, _: &str) {}
+    async fn outcome_unknown(&self, _: &ChunkInfo, _: &str) {}
+    async fn settled(&self, _: &ChunkInfo) {}
+}
+
+/// Issue 19 defect 9: when a chunk's task fails after its job was created, the report's rows
+/// carry that job id (the journal held it, the report did not), and the summary lists the job.
+#[tokio::test]
+async fn a_chunk_task_that_fails_after_its_job_was_created_still_reports_the_job() {
+    let mock = MockServer::start(MockConfig::default()).await.unwrap();
+    let client = client_for(&mock);
+    let records = futures::stream::iter((0..3).map(|i| InputRecord {
+        position: i as u64,
+        record: user(i),
+    }));
+    let report = client
+        .import(records, &options().with_journal(Arc::new(PanickingJournal)))
+        .await;
+    let jobs = mock.jobs(&mock.default_org());
+    assert_eq!(jobs.len(), 1, "the job was created");
+    let job = JobId::new(jobs[0].id.clone());
+    assert_eq!(report.summary.jobs, vec![job.clone()]);
+    for row in &report.outcomes {
+        let Outcome::Unknown { job_id, reason } = &row.outcome else {
+            panic!("{row:?}");
+        };
+        assert_eq!(job_id.as_ref(), Some(&job), "{reason}");
+        assert!(matches!(reason, Reason::TaskFailed { .. }), "{reason}");
+    }
+}

@@ -34,6 +34,29 @@ pub(crate) struct Shared {
     pub(crate) pacer: Arc<Pacer>,
 }
 
+/// The job ids a chunk's task has learnt, readable by the import even when the task fails.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct KnownJob(Arc<std::sync::Mutex<Vec<JobId>>>);
+
+impl KnownJob {
+    /// A job was created (or re-attached to) for the chunk.
+    pub(crate) fn note(&self, job_id: &JobId) {
+        let mut jobs = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        jobs.push(job_id.clone());
+    }
+
+    /// The first job, when one was created.
+    pub(crate) fn first(&self) -> Option<JobId> {
+        let jobs = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        jobs.first().cloned()
+    }
+
+    /// Every job, in order.
+    pub(crate) fn all(&self) -> Vec<JobId> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
 /// A chunk: the valid records to submit and the outcomes already known (invalid records,
 /// records after a fatal error), all in input order by position.
 pub(crate) struct Segment<R> {
@@ -108,6 +131,7 @@ struct Chunk<R> {
     job_id: Option<JobId>,
     second_job: Option<JobId>,
     fatal: Option<String>,
+    known: KnownJob,
 }
 
 impl<R: BulkRecord> Chunk<R> {
@@ -115,7 +139,8 @@ impl<R: BulkRecord> Chunk<R> {
     async fn step(&mut self, shared: &Shared, stage: Stage) -> Stage {
         match stage {
             Stage::Submit => {
-                Stage::Await(submit::submit(shared, &self.values, &mut self.info).await)
+                let submitted = submit::submit(shared, &self.values, &mut self.info, &self.known);
+                Stage::Await(submitted.await)
             }
             Stage::Await(submitted) => {
                 let (outcomes, job_id, fatal) =
@@ -156,7 +181,7 @@ impl<R: BulkRecord> Chunk<R> {
         let (first, last) = (keys[0].0, keys[keys.len() - 1].0);
         let mut info = ChunkInfo::new(self.number, 0, first, last, keys.len());
         info.again = true;
-        let submitted = submit::submit(shared, &records, &mut info).await;
+        let submitted = submit::submit(shared, &records, &mut info, &self.known).await;
         let (resent, job, _) = wait::outcomes_of(shared, submitted, self.number, &keys).await;
         for (&i, outcome) in again.iter().zip(resent) {
             self.outcomes[i] = outcome;
@@ -165,8 +190,12 @@ impl<R: BulkRecord> Chunk<R> {
     }
 }
 
-/// Submits, waits for and settles one segment.
-pub(crate) async fn settle<R: BulkRecord>(shared: Shared, segment: Segment<R>) -> Settled {
+/// Submits, waits for and settles one segment; every job it creates is noted in `known`.
+pub(crate) async fn settle<R: BulkRecord>(
+    shared: Shared,
+    segment: Segment<R>,
+    known: KnownJob,
+) -> Settled {
     let Segment {
         chunk,
         records,
@@ -200,6 +229,7 @@ pub(crate) async fn settle<R: BulkRecord>(shared: Shared, segment: Segment<R>) -
         job_id: None,
         second_job: None,
         fatal: None,
+        known,
     };
     let mut stage = Stage::Submit;
     while !matches!(stage, Stage::Finish) {

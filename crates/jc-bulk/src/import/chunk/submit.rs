@@ -1,7 +1,7 @@
 //! The submit stage: the journal's say, then the request that creates the chunk's job. What a
 //! failed submission means for its records is decided in `verdict`.
 
-use super::Shared;
+use super::{KnownJob, Shared};
 use crate::control::Phase;
 use crate::error::Error;
 use crate::import::journal::{stable_hash, ChunkInfo, JournalDecision};
@@ -22,10 +22,13 @@ pub(super) enum Submission {
 }
 
 /// Sends a chunk (or, per the journal, re-attaches to its earlier job); returns the job id.
+/// `known` gets the job id as soon as it is known, before anything else runs (so that a task
+/// that fails afterwards still reports it).
 pub(super) async fn submit<R: BulkRecord>(
     shared: &Shared,
     values: &[R],
     info: &mut ChunkInfo,
+    known: &KnownJob,
 ) -> Result<JobId, Submission> {
     let (session, options) = (&shared.session, &shared.options);
     if *shared.phase.borrow() >= Phase::Draining {
@@ -40,7 +43,10 @@ pub(super) async fn submit<R: BulkRecord>(
     if let Some(journal) = &options.journal {
         match journal.before_submit(info).await {
             JournalDecision::Submit => {}
-            JournalDecision::Attach { job_id } => return Ok(job_id),
+            JournalDecision::Attach { job_id } => {
+                known.note(&job_id);
+                return Ok(job_id);
+            }
             JournalDecision::Unknown { reason } => return Err(Submission::Unknown(reason)),
             JournalDecision::Skip { reason } => {
                 let error = Error::InvalidInput(crate::error::InvalidInput::Argument(reason));
@@ -53,6 +59,9 @@ pub(super) async fn submit<R: BulkRecord>(
         response::decode_job_id(R::OPERATION, &response)
     }
     .await;
+    if let Ok(job_id) = &outcome {
+        known.note(job_id);
+    }
     match (&outcome, &options.journal) {
         (Ok(job_id), Some(journal)) => journal.submitted(info, job_id).await,
         (Err(error), Some(journal)) => match decide(Evidence::SubmitFailed(error), None) {
