@@ -229,6 +229,9 @@ pub enum WaitError {
         partial: Box<Vec<jc_models::JobWorkresult>>,
         /// Why the last polls failed, when they did (no result could be read).
         cause: Option<String>,
+        /// The last read reached the end of the job's listing: a record without a result in
+        /// `partial` is one JumpCloud did not list (otherwise its page was not read).
+        listed_all: bool,
     },
     /// The wait was stopped (see [`crate::ImportControl::stop_waiting`]).
     #[error("the wait for job {job_id} was stopped before the job finished")]
@@ -236,6 +239,22 @@ pub enum WaitError {
         /// The job.
         job_id: jc_models::JobId,
         /// Every result read so far.
+        partial: Box<Vec<jc_models::JobWorkresult>>,
+        /// As for [`WaitError::Timeout`].
+        listed_all: bool,
+    },
+    /// Every result of the job carried a status this SDK does not know (`completed`, say), on
+    /// three reads in a row spanning at least 10 s: the wait ends rather than run to its timeout
+    /// ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) section 2).
+    #[error(
+        "every result of job {job_id} carries the status `{status}`, which this SDK does not know"
+    )]
+    UnrecognisedStatus {
+        /// The job.
+        job_id: jc_models::JobId,
+        /// The status (one of them, when they differ).
+        status: String,
+        /// Every result read.
         partial: Box<Vec<jc_models::JobWorkresult>>,
     },
     /// The waiter was awaited after its stream had already handed out its result.

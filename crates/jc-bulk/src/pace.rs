@@ -29,8 +29,12 @@ const LATE: f64 = 1.05;
 const MIN_MEASURED: usize = 20;
 /// The shortest wait between reads of one job.
 const MIN_DELAY: Duration = Duration::from_millis(20);
-/// The longest wait the rate model may ask for.
-const MAX_MODEL_DELAY: Duration = Duration::from_secs(600);
+/// The longest wait the rate model may ask for between two reads of a job (issue 19: one odd
+/// timestamp must not put the next read centuries away).
+const MAX_MODEL_DELAY: Duration = Duration::from_secs(60);
+/// A job whose last look saw no progress, and none for this long, no longer holds the jobs
+/// behind it back: they are read after their own expected finish.
+const STALLED_AHEAD: f64 = 2.0;
 /// After this long without progress, reads are at least this far apart ...
 const STALL: Duration = Duration::from_secs(60);
 const STALLED_DELAY: Duration = Duration::from_secs(5);
@@ -114,7 +118,9 @@ pub(crate) fn decide(view: &mut JobView, queue: Queue, now: f64, blind: Blind) -
     let no_progress = view.stuck;
     let (at, expect_done) = match (rate, view.due) {
         (Some(rate), _) if !no_progress => {
-            let model = base + remaining / rate * LATE;
+            // However slow the rate looks, a job making progress is read within a minute.
+            let latest = view.last_read_at.max(view.joined_at) + MAX_MODEL_DELAY.as_secs_f64();
+            let model = (base + remaining / rate * LATE).min(latest);
             (model.max(view.last_read_at + MIN_DELAY.as_secs_f64()), true)
         }
         (_, Some(due)) => due,
@@ -153,6 +159,9 @@ pub(crate) struct Estimate {
     /// When the queue's counts held: the last look, or when a job a look found done is
     /// modelled to have finished (the job behind it started then, not when it was seen).
     reference: Option<f64>,
+    /// Jobs seen stalled (no progress at their last look, none for [`STALLED_AHEAD`]): they
+    /// do not count as ahead of the jobs behind them.
+    stalled: std::collections::BTreeSet<u64>,
 }
 
 impl Estimate {
@@ -167,14 +176,28 @@ impl Estimate {
         place
     }
 
-    /// Records still to be processed before the job at `place`.
+    /// Records still to be processed before the job at `place` (jobs seen stalled not counted).
     pub(crate) fn ahead_of(&self, place: u64) -> usize {
-        self.queue.range(..place).map(|(_, n)| n).sum()
+        self.queue
+            .range(..place)
+            .filter(|(at, _)| !self.stalled.contains(at))
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    /// Whether the job at `place` is seen stalled (see [`STALLED_AHEAD`]).
+    pub(crate) fn stall(&mut self, place: u64, stalled: bool) {
+        if stalled {
+            self.stalled.insert(place);
+        } else {
+            self.stalled.remove(&place);
+        }
     }
 
     /// The job at `place` has `remaining` records left (0: it leaves the queue).
     pub(crate) fn remaining(&mut self, place: u64, remaining: usize) {
         if remaining == 0 {
+            self.stalled.remove(&place);
             self.queue.remove(&place);
         } else if let Some(left) = self.queue.get_mut(&place) {
             *left = remaining;
@@ -387,6 +410,8 @@ impl Pacing {
         }
         let left = self.view.expected.saturating_sub(settled);
         estimate.look(self.place, self.view.joined_at, (before, left), moving, now);
+        let stalled = self.view.stuck && now - self.view.progressed_at >= STALLED_AHEAD;
+        estimate.stall(self.place, stalled && left > 0);
     }
 }
 

@@ -9,6 +9,10 @@
 //!   that still holds a working record (the pages after it cannot have news yet), at a short
 //!   page, or once every record is listed.
 //!
+//! - Every page read is folded into the job's [`Merged`] results first: a settled result is
+//!   kept once read, even when a later look stops before its page (a record before it never
+//!   settles) or the server lists results in another order.
+//!
 //! Bounded: a job of `expected` records fills at most `expected / 100 + 1` pages, so a server
 //! that ignores `skip` (the same page again) or lists more results than records is a protocol
 //! error, not an endless loop. Each request carries the wait's deadline, so that no
@@ -17,6 +21,7 @@
 use crate::error::Error;
 use crate::options::{CallOptions, Page};
 use crate::session::Session;
+use crate::wait::merged::Merged;
 use futures::{StreamExt, TryStreamExt};
 use jc_models::{JobId, JobWorkresult};
 use jc_transport::Deadline;
@@ -91,9 +96,15 @@ impl Look<'_> {
     pub(crate) async fn refresh(
         &self,
         results: &mut Vec<JobWorkresult>,
+        merged: &mut Merged,
         expect_done: bool,
     ) -> Result<(), Error> {
         let limit = Page::MAX_LIMIT as usize;
+        if !Merged::lines_up(results) {
+            // The server moved results between reads (a record on two pages): the pages read
+            // before no longer line up with today's; read them again (what they held is kept).
+            results.clear();
+        }
         let first_pending = results
             .iter()
             .position(|r| !r.is_terminal())
@@ -101,13 +112,22 @@ impl Look<'_> {
         let keep = first_pending / limit * limit;
         let last = self.expected.saturating_sub(1) / limit * limit;
         if expect_done && last > keep {
-            if let Some(fresh) = self.settled_tail(keep, last).await? {
+            if let Some(fresh) = self.settled_tail(keep, last, merged).await? {
                 results.truncate(keep);
                 results.extend(fresh);
                 return Ok(());
             }
         }
-        self.read_in_order(results, keep).await
+        self.read_in_order(results, keep, merged, true).await
+    }
+
+    /// Reads every page from the first, whatever they hold (to see every result at once).
+    pub(crate) async fn read_every_page(
+        &self,
+        results: &mut Vec<JobWorkresult>,
+        merged: &mut Merged,
+    ) -> Result<(), Error> {
+        self.read_in_order(results, 0, merged, false).await
     }
 
     /// The probe of the last page, then the pages from `keep` to it at once: `None` when the
@@ -116,20 +136,25 @@ impl Look<'_> {
         &self,
         keep: usize,
         last: usize,
+        merged: &mut Merged,
     ) -> Result<Option<Vec<JobWorkresult>>, Error> {
         let limit = Page::MAX_LIMIT as usize;
-        let probe = self.results_page(last).await?;
+        let mut probe = self.results_page(last).await?;
+        merged.fold(&mut probe);
         if probe.len() > self.expected - last {
             return Err(self.too_many());
         }
         if probe.len() < self.expected - last || !probe.iter().all(JobWorkresult::is_terminal) {
             return Ok(None);
         }
-        let pages: Vec<Vec<JobWorkresult>> = futures::stream::iter((keep..last).step_by(limit))
+        let mut pages: Vec<Vec<JobWorkresult>> = futures::stream::iter((keep..last).step_by(limit))
             .map(|skip| self.results_page(skip))
             .buffered(PARALLEL_PAGES)
             .try_collect()
             .await?;
+        for page in &mut pages {
+            merged.fold(page);
+        }
         let mut fresh = Vec::with_capacity(self.expected - keep);
         let mut previous = None;
         for page in pages.into_iter().chain(std::iter::once(probe)) {
@@ -142,20 +167,24 @@ impl Look<'_> {
         Ok((complete && fresh.iter().all(JobWorkresult::is_terminal)).then_some(fresh))
     }
 
-    /// Reads pages in order from `keep`; pages are read into `fresh` and replace the stale ones
-    /// only once all arrived: a look cut short by its deadline keeps what it had.
+    /// Reads pages in order from `keep` (up to the first page still working, when
+    /// `stop_at_working`); pages are read into `fresh` and replace the stale ones only once all
+    /// arrived: a look cut short by its deadline keeps what it had.
     async fn read_in_order(
         &self,
         results: &mut Vec<JobWorkresult>,
         keep: usize,
+        merged: &mut Merged,
+        stop_at_working: bool,
     ) -> Result<(), Error> {
         let limit = Page::MAX_LIMIT as usize;
         let (mut fresh, mut previous) = (Vec::new(), None);
         loop {
-            let items = self.results_page(keep + fresh.len()).await?;
+            let mut items = self.results_page(keep + fresh.len()).await?;
             self.not_the_same_page(&mut previous, &items)?;
+            merged.fold(&mut items);
             let short = items.len() < limit;
-            let working = items.iter().any(|r| !r.is_terminal());
+            let working = stop_at_working && items.iter().any(|r| !r.is_terminal());
             fresh.extend(items);
             if keep + fresh.len() > self.expected {
                 return Err(self.too_many());

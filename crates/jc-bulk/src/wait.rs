@@ -19,15 +19,12 @@
 //!   costs its 8 pages.
 
 use crate::checked::{check_count, check_duration, check_f64};
-use crate::control::{reached, Phase};
+use crate::control::Phase;
 use crate::driven::Driven;
 use crate::error::{Error, WaitError};
-use crate::options::CallOptions;
-use crate::pace::{Action, Blind, Pacer, Pacing};
-use crate::refresh::Look;
+use crate::pace::Pacer;
 use crate::session::Session;
 use futures::future::BoxFuture;
-use futures::future::Either;
 use futures::{Stream, StreamExt};
 use jc_models::{JobId, JobWorkresult, OrgId};
 use jc_transport::{InvalidSetting, MAX_DURATION};
@@ -37,7 +34,6 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
-use tokio::time::Instant;
 
 /// Where a job stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -167,29 +163,6 @@ impl WaitOptions {
     }
 }
 
-/// `work`'s output, or `None` when `phase` reaches "stop waiting" first.
-async fn unless_stopped<T>(
-    work: impl std::future::Future<Output = T>,
-    phase: &mut Option<watch::Receiver<Phase>>,
-) -> Option<T> {
-    let work = std::pin::pin!(work);
-    let stopped = std::pin::pin!(reached(phase, Phase::Abandoning));
-    match futures::future::select(work, stopped).await {
-        Either::Left((output, _)) => Some(output),
-        Either::Right(((), _)) => None,
-    }
-}
-
-fn progress(job_id: &JobId, expected: usize, results: &[JobWorkresult]) -> JobProgress {
-    JobProgress {
-        job_id: job_id.clone(),
-        expected,
-        received: results.len(),
-        done: results.iter().filter(|r| r.is_terminal()).count(),
-        failed: results.iter().filter(|r| r.is_failure()).count(),
-    }
-}
-
 /// A job being waited for: a [`Stream`] of [`JobProgress`] (one item per poll) and an
 /// [`IntoFuture`] of every result. Nothing is sent until it is polled or awaited.
 ///
@@ -290,171 +263,10 @@ pub(crate) async fn wait_reporting(
         .await
 }
 
-/// Reads one job's results through a session.
-struct Poller<'a> {
-    session: &'a Session,
-}
+pub(crate) mod merged;
+mod poll;
 
-impl Poller<'_> {
-    async fn poll_job(
-        &self,
-        job_id: &JobId,
-        expected: usize,
-        options: &WaitOptions,
-        pacer: Arc<Pacer>,
-        report: &mpsc::Sender<JobProgress>,
-        phase: &mut Option<watch::Receiver<Phase>>,
-    ) -> Result<Vec<JobWorkresult>, Error> {
-        let started = Instant::now();
-        let deadline = options.timeout.and_then(|t| started.checked_add(t));
-        let mut state = PollState::new(expected, options, pacer);
-        loop {
-            // Checked before every action: reads due at once (the shortest schedule) also end.
-            let remaining = deadline.map(|d| d.saturating_duration_since(Instant::now()));
-            if remaining == Some(Duration::ZERO) {
-                return Err(state.timed_out(job_id, started.elapsed()));
-            }
-            let delay = match state.pacing.action() {
-                Action::Read { expect_done } => {
-                    let read = self.poll_once(job_id, &mut state, options, deadline, expect_done);
-                    let Some(outcome) = unless_stopped(read, phase).await else {
-                        return Err(state.stopped(job_id));
-                    };
-                    outcome?;
-                    let now = progress(job_id, expected, &state.results);
-                    let measured = server_timing(&state.results);
-                    state
-                        .pacing
-                        .observed(leading_settled(&state.results), measured);
-                    let complete = now.is_complete();
-                    // A consumer that went away only stops the reports, not the wait.
-                    let _ = report.send(now).await;
-                    if complete {
-                        return Ok(state.results);
-                    }
-                    continue;
-                }
-                Action::Wait(delay) => delay,
-            };
-            let pause = tokio::time::sleep(remaining.map_or(delay, |r| r.min(delay)));
-            if unless_stopped(pause, phase).await.is_none() {
-                return Err(state.stopped(job_id));
-            }
-        }
-    }
-
-    /// One read of the job's results, within the deadline; a failure that may pass is counted
-    /// and kept as the cause, any other ends the wait.
-    async fn poll_once(
-        &self,
-        job_id: &JobId,
-        state: &mut PollState,
-        options: &WaitOptions,
-        deadline: Option<Instant>,
-        expect_done: bool,
-    ) -> Result<(), Error> {
-        let call = CallOptions {
-            org_id: options.org_id.clone(),
-        };
-        let look = Look {
-            session: self.session,
-            job_id,
-            expected: state.expected,
-            options: &call,
-            deadline,
-        };
-        let poll = look.refresh(&mut state.results, expect_done);
-        // `None`: the deadline cut the poll short (what failed before still explains it).
-        let outcome = match deadline {
-            Some(deadline) => tokio::time::timeout_at(deadline, poll).await.ok(),
-            None => Some(poll.await),
-        };
-        match outcome {
-            None => Ok(()),
-            Some(Ok(())) => {
-                (state.failed_polls, state.cause) = (0, None);
-                Ok(())
-            }
-            Some(Err(error))
-                if error.is_retryable() && state.failed_polls < options.max_failed_polls =>
-            {
-                state.failed_polls += 1;
-                tracing::debug!(%job_id, %error, failed_polls = state.failed_polls, "a poll failed; polling on");
-                state.cause = Some(error.to_string());
-                Ok(())
-            }
-            Some(Err(error)) => Err(error),
-        }
-    }
-}
-
-/// Records settled before the first one still working.
-fn leading_settled(results: &[JobWorkresult]) -> usize {
-    results.iter().take_while(|r| r.is_terminal()).count()
-}
-
-/// How many records settled over how many seconds, by the server's `updatedAt` of the settled
-/// results: the span between the first and the last of them holds `n - 1` settlements. `None`
-/// without at least two timestamps apart.
-fn server_timing(results: &[JobWorkresult]) -> Option<(usize, f64)> {
-    let mut times = results
-        .iter()
-        .filter(|r| r.is_terminal())
-        .filter_map(|r| r.updated_at.as_ref()?.instant());
-    let first = times.next()?;
-    let (mut low, mut high, mut count) = (first, first, 1usize);
-    for time in times {
-        (low, high, count) = (low.min(time), high.max(time), count + 1);
-    }
-    let micros = (high - low).num_microseconds()?;
-    (micros > 0).then(|| (count - 1, micros as f64 / 1e6))
-}
-
-/// What one wait keeps between reads.
-struct PollState {
-    expected: usize,
-    results: Vec<JobWorkresult>,
-    failed_polls: u32,
-    cause: Option<String>,
-    pacing: Pacing,
-}
-
-impl PollState {
-    fn new(expected: usize, options: &WaitOptions, pacer: Arc<Pacer>) -> Self {
-        let blind = Blind {
-            initial: options.initial_interval,
-            max: options.max_interval,
-            factor: options.factor,
-        };
-        Self {
-            expected,
-            results: Vec::with_capacity(expected.min(100_000)),
-            failed_polls: 0,
-            cause: None,
-            pacing: Pacing::join(pacer, expected, blind),
-        }
-    }
-
-    fn stopped(&mut self, job_id: &JobId) -> Error {
-        WaitError::Stopped {
-            job_id: job_id.clone(),
-            partial: Box::new(std::mem::take(&mut self.results)),
-        }
-        .into()
-    }
-
-    fn timed_out(&mut self, job_id: &JobId, waited: Duration) -> Error {
-        WaitError::Timeout {
-            job_id: job_id.clone(),
-            waited,
-            done: self.results.iter().filter(|r| r.is_terminal()).count(),
-            expected: self.expected,
-            partial: Box::new(std::mem::take(&mut self.results)),
-            cause: self.cause.take(),
-        }
-        .into()
-    }
-}
+use poll::Poller;
 
 #[cfg(test)]
 mod tests;

@@ -103,6 +103,8 @@ pub struct MockConfig {
     pub oauth_clients: Vec<OAuthClient>,
     /// Lifetime of the tokens it issues, in seconds. Default 3600.
     pub token_lifetime_secs: u64,
+    /// Odd but plausible answers. Default none.
+    pub quirks: crate::Quirks,
 }
 
 impl Default for MockConfig {
@@ -123,6 +125,7 @@ impl Default for MockConfig {
                 DEFAULT_API_KEY,
             )],
             token_lifetime_secs: 3600,
+            quirks: crate::Quirks::default(),
         }
     }
 }
@@ -200,6 +203,13 @@ impl MockConfig {
     #[must_use]
     pub fn faults(mut self, faults: FaultConfig) -> Self {
         self.faults = faults;
+        self
+    }
+
+    /// Answer with these quirks.
+    #[must_use]
+    pub fn quirks(mut self, quirks: crate::Quirks) -> Self {
+        self.quirks = quirks;
         self
     }
 

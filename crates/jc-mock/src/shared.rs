@@ -27,6 +27,8 @@ pub(crate) struct Shared {
     pub(crate) paused: std::sync::atomic::AtomicBool,
     /// Issued service-account tokens.
     pub(crate) tokens: crate::oauth::Tokens,
+    /// Reads of job results (for the `reorder_results` quirk).
+    pub(crate) result_reads: std::sync::atomic::AtomicU64,
 }
 
 impl Shared {
@@ -53,6 +55,7 @@ impl Shared {
             paused: std::sync::atomic::AtomicBool::new(false),
             requests: std::sync::atomic::AtomicU64::new(0),
             tokens: crate::oauth::Tokens::default(),
+            result_reads: std::sync::atomic::AtomicU64::new(0),
         }
     }
 

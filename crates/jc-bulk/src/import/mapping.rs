@@ -77,13 +77,15 @@ fn anomalies(records: usize, results: &[JobWorkresult]) -> (HashMap<usize, usize
 }
 
 /// The outcome of each record of a chunk whose job `job_id` returned `results`; `wait` says how
-/// the wait ended. Protocol anomalies (an index answered several times, an index out of range)
+/// the wait ended, `listed_all` whether the last read reached the end of the job's listing (a
+/// record without a result was then not listed; otherwise its page was not read). Protocol anomalies (an index answered several times, an index out of range)
 /// make the affected records unknown with the anomaly as the reason, and are logged as a warning.
 pub(crate) fn outcomes(
     keys: &[RecordKey],
     results: &[JobWorkresult],
     job_id: &JobId,
     wait: &WaitEnd,
+    listed_all: bool,
 ) -> Vec<Outcome> {
     let (repeated, out_of_range) = anomalies(keys.len(), results);
     let mut notes: Vec<String> = repeated
@@ -118,6 +120,7 @@ pub(crate) fn outcomes(
                     result,
                     known_user: key.id.as_deref(),
                     wait,
+                    listed: listed_all,
                 },
             };
             decide(evidence, Some(job_id))
@@ -153,7 +156,7 @@ mod tests {
             ),
             result(json!({"status": "finished", "meta": {"index": 9, "username": "c"}})),
         ];
-        let outcomes = outcomes(&keys, &results, &JobId::new("j"), &WaitEnd::Finished);
+        let outcomes = outcomes(&keys, &results, &JobId::new("j"), &WaitEnd::Finished, true);
         assert_eq!(
             outcomes[0],
             Outcome::Failed {
@@ -182,7 +185,7 @@ mod tests {
             result(json!({"status": "failed", "statusMsg": "x"})),
             result(json!({"status": "finished"})),
         ];
-        let outcomes = outcomes(&keys, &results, &JobId::new("j"), &WaitEnd::Finished);
+        let outcomes = outcomes(&keys, &results, &JobId::new("j"), &WaitEnd::Finished, true);
         assert_eq!(outcomes[0].name(), "failed");
         assert_eq!(outcomes[1].name(), "applied");
     }
@@ -196,7 +199,7 @@ mod tests {
             result(json!({"status": "finished", "meta": {"index": 0}})),
             result(json!({"status": "finished", "meta": {"index": 7}})),
         ];
-        let outcomes = outcomes(&keys, &results, &JobId::new("j"), &WaitEnd::Finished);
+        let outcomes = outcomes(&keys, &results, &JobId::new("j"), &WaitEnd::Finished, true);
         for outcome in &outcomes {
             let reason = outcome.reason().unwrap().to_string();
             assert_eq!(outcome.name(), "unknown");
@@ -219,6 +222,7 @@ mod tests {
             &WaitEnd::TimedOut {
                 waited: std::time::Duration::from_secs(60),
             },
+            true,
         );
         assert!(
             matches!(&outcomes[0], Outcome::Unknown { reason, .. } if reason.to_string().contains("wait ended after 60s") && reason.to_string().contains("pending"))

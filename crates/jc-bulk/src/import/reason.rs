@@ -61,6 +61,17 @@ pub enum Reason {
         /// How the wait ended.
         wait: WaitEnd,
     },
+    /// Every result of the job carried a status this SDK does not know, read after read: the
+    /// wait ended on it.
+    UnrecognisedStatus {
+        /// The status.
+        status: String,
+    },
+    /// The record's page of results was not read before the wait ended.
+    NotRead {
+        /// How the wait ended.
+        wait: WaitEnd,
+    },
     /// JumpCloud listed no result for the record.
     NoResult {
         /// How the wait ended.
@@ -109,6 +120,8 @@ pub enum WaitEnd {
         /// The job.
         job_id: JobId,
     },
+    /// Every result carried a status this SDK does not know, read after read.
+    Unrecognised,
 }
 
 impl Reason {
@@ -132,6 +145,10 @@ impl fmt::Display for WaitEnd {
             Self::Stopped { job_id } => write!(
                 f,
                 "the wait was stopped (interrupted) before the job finished; settle it later with `jcbulk jobs results {job_id}` or --resume"
+            ),
+            Self::Unrecognised => write!(
+                f,
+                "the wait ended because every result carried a status jcbulk does not know"
             ),
         }
     }
@@ -169,6 +186,18 @@ impl fmt::Display for Reason {
                 "{wait} (status `{}`)",
                 status.as_deref().unwrap_or("none")
             ),
+            Self::UnrecognisedStatus { status } => write!(
+                f,
+                "unrecognised status `{status}`: JumpCloud listed the record with a status jcbulk does not know, read after read; check it with `jcbulk jobs results`"
+            ),
+            Self::NotRead { wait } => match wait {
+                WaitEnd::TimedOut { waited } => write!(
+                    f,
+                    "its result was not read before the wait ended after {waited:?} (the job was still working on the records before it)"
+                ),
+                WaitEnd::Unreadable { .. } | WaitEnd::Stopped { .. } => write!(f, "{wait}"),
+                _ => write!(f, "its result was not read before the wait ended"),
+            },
             Self::NoResult { wait } => {
                 write!(f, "JumpCloud listed no result for this record; {wait}")
             }

@@ -6,7 +6,7 @@
 use crate::error::Error;
 use crate::import::outcome::Outcome;
 use crate::import::reason::{Reason, WaitEnd};
-use jc_models::{JobId, JobWorkresult, UserId};
+use jc_models::{JobId, JobWorkresult, UserId, WorkStatus};
 
 /// What is known of one record.
 pub(crate) enum Evidence<'a> {
@@ -26,10 +26,13 @@ pub(crate) enum Evidence<'a> {
     ResultsUnreadable(&'a Error),
     /// The job's result for it (`None` when the job listed none), and how the wait ended.
     /// `known_user` is the id the record itself names (updates), used when the result has none.
+    /// `listed`: the last read reached the end of the job's listing (a record without a result
+    /// was not listed; otherwise it was not read).
     Result {
         result: Option<&'a JobWorkresult>,
         known_user: Option<&'a str>,
         wait: &'a WaitEnd,
+        listed: bool,
     },
     /// The job's results broke the protocol for it.
     Anomaly(String),
@@ -78,7 +81,7 @@ fn submission(error: &Error) -> Outcome {
 fn result(
     result: Option<&JobWorkresult>,
     known_user: Option<&str>,
-    wait: &WaitEnd,
+    (wait, listed): (&WaitEnd, bool),
     job_id: Option<&JobId>,
 ) -> Outcome {
     let job_id = job_id.cloned();
@@ -94,16 +97,26 @@ fn result(
             note: None,
             user_id: r.user_id().or(known_user).map(UserId::from),
         },
-        Some(r) => Outcome::Unknown {
+        Some(r) => {
+            let status = r.status.as_ref().map(|s| s.as_str().to_owned());
+            let reason = match (wait, &r.status) {
+                (WaitEnd::Unrecognised, Some(WorkStatus::Other(_))) => Reason::UnrecognisedStatus {
+                    status: status.unwrap_or_default(),
+                },
+                _ => Reason::Pending {
+                    status,
+                    wait: wait.clone(),
+                },
+            };
+            Outcome::Unknown { job_id, reason }
+        }
+        None if listed => Outcome::Unknown {
             job_id,
-            reason: Reason::Pending {
-                status: r.status.as_ref().map(|s| s.as_str().to_owned()),
-                wait: wait.clone(),
-            },
+            reason: Reason::NoResult { wait: wait.clone() },
         },
         None => Outcome::Unknown {
             job_id,
-            reason: Reason::NoResult { wait: wait.clone() },
+            reason: Reason::NotRead { wait: wait.clone() },
         },
     }
 }
@@ -138,7 +151,8 @@ pub(crate) fn decide(evidence: Evidence<'_>, job_id: Option<&JobId>) -> Outcome 
             result: r,
             known_user,
             wait,
-        } => result(r, known_user, wait, job_id),
+            listed,
+        } => result(r, known_user, (wait, listed), job_id),
         Evidence::Anomaly(detail) => unknown(Reason::Anomaly { detail }),
         Evidence::TaskFailed(error) => unknown(Reason::TaskFailed { error }),
         Evidence::Found {
@@ -231,6 +245,7 @@ mod tests {
                     result,
                     known_user: Some("u1"),
                     wait: &wait,
+                    listed: true,
                 },
                 Some(&job),
             )
@@ -249,6 +264,38 @@ mod tests {
         ));
         assert!(matches!(of(None).reason(), Some(Reason::NoResult { .. })));
         assert_eq!(of(None).job_id(), Some(&job));
+    }
+
+    /// Issue 19: "JumpCloud listed no result" only for a record JumpCloud's whole listing lacked;
+    /// a record whose page was not read before the wait ended says so.
+    #[test]
+    fn a_record_whose_page_was_not_read_is_not_said_to_be_unlisted() {
+        let wait = WaitEnd::TimedOut {
+            waited: std::time::Duration::from_secs(8),
+        };
+        let of = |listed| {
+            let evidence = Evidence::Result {
+                result: None,
+                known_user: None,
+                wait: &wait,
+                listed,
+            };
+            decide(evidence, Some(&JobId::new("j")))
+                .reason()
+                .unwrap()
+                .to_string()
+        };
+        assert!(
+            of(true).starts_with("JumpCloud listed no result"),
+            "{}",
+            of(true)
+        );
+        assert!(
+            of(false).contains("not read before the wait ended"),
+            "{}",
+            of(false)
+        );
+        assert!(!of(false).contains("listed no result"), "{}", of(false));
     }
 
     #[test]

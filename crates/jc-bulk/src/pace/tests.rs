@@ -163,3 +163,44 @@ fn never_progressing(rate: Option<f64>) {
     );
     assert!(times.len() < 120, "{} reads in 15 minutes", times.len());
 }
+
+/// Issue 19 defect 2: however small the rate looks (one implausible timestamp measured it), a
+/// job making progress is read again within a minute.
+#[test]
+fn a_tiny_rate_never_puts_the_next_read_more_than_a_minute_away() {
+    let mut view = JobView {
+        expected: 800,
+        settled: 100,
+        reads: 1,
+        last_read_at: 10.0,
+        joined_at: 0.0,
+        ..JobView::default()
+    };
+    let queue = Queue {
+        ahead: 0,
+        rate: Some(1e-9),
+        last_look: 10.0,
+    };
+    let Action::Wait(delay) = decide(&mut view, queue, 10.0, BLIND) else {
+        panic!("not due yet");
+    };
+    assert!(delay <= MAX_MODEL_DELAY, "{delay:?}");
+    assert!(matches!(
+        decide(&mut view, queue, 70.0, BLIND),
+        Action::Read { .. }
+    ));
+}
+
+/// Issue 19 defect 3: a job seen stalled does not hold back the jobs behind it.
+#[test]
+fn a_stalled_job_is_not_ahead_of_anyone() {
+    let mut estimate = Estimate::default();
+    let first = estimate.join(800, 0.0);
+    let second = estimate.join(800, 0.0);
+    estimate.remaining(first, 1);
+    assert_eq!(estimate.ahead_of(second), 1);
+    estimate.stall(first, true);
+    assert_eq!(estimate.ahead_of(second), 0, "stalled: not ahead");
+    estimate.stall(first, false);
+    assert_eq!(estimate.ahead_of(second), 1, "moving again: ahead again");
+}

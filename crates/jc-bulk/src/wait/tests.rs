@@ -1,9 +1,11 @@
 //! Unit tests of `wait`.
 
+use super::poll::server_timing;
 use super::*;
 use crate::Client;
 use jc_transport::test_util::ReplayTransport;
 use std::sync::Arc;
+use std::time::SystemTime;
 
 #[test]
 fn the_server_timestamps_of_settled_results_measure_the_rate() {
@@ -17,9 +19,35 @@ fn the_server_timestamps_of_settled_results_measure_the_rate() {
     .unwrap();
     // Three settled results with times: two settlements over half a second; the pending
     // one and the one without a time do not count.
-    assert_eq!(server_timing(&results), Some((2, 0.5)));
-    assert_eq!(server_timing(&results[..1]), None, "one time is no span");
-    assert_eq!(server_timing(&results[3..]), None);
+    assert_eq!(server_timing(results.iter(), None), Some((2, 0.5)));
+    assert_eq!(
+        server_timing(results[..1].iter(), None),
+        None,
+        "one time is no span"
+    );
+    assert_eq!(server_timing(results[3..].iter(), None), None);
+}
+
+/// Issue 19 defect 2: a settled result dated at Go's zero time or in 2999 is left out of the
+/// rate (it would make the rate about zero and the next read centuries away).
+#[test]
+fn implausible_server_timestamps_are_left_out_of_the_rate() {
+    let results: Vec<JobWorkresult> = serde_json::from_str(
+        r#"[{"status":"finished","updatedAt":"2026-11-28T10:00:00.000Z"},
+            {"status":"finished","updatedAt":"0001-01-01T00:00:00Z"},
+            {"status":"finished","updatedAt":"2026-11-28T10:00:00.500Z"},
+            {"status":"finished","updatedAt":"2999-01-01T00:00:00Z"},
+            {"status":"finished","updatedAt":"2026-11-28T10:00:01.000Z"}]"#,
+    )
+    .unwrap();
+    let at = |text: &str| {
+        let parsed: jc_models::ApiTime = serde_json::from_value(serde_json::json!(text)).unwrap();
+        SystemTime::from(parsed.instant().unwrap())
+    };
+    let window = Some((at("2026-11-28T09:59:59Z"), at("2026-11-28T10:00:02Z")));
+    assert_eq!(server_timing(results.iter(), window), Some((2, 1.0)));
+    let unbounded = server_timing(results.iter(), None).unwrap();
+    assert!(unbounded.1 > 1e10, "without the window: {unbounded:?}");
 }
 
 /// With the shortest intervals the schedule allows (1 ms, not growing), every read is due

@@ -6,6 +6,7 @@ mod common;
 mod bulk_options;
 mod import_files;
 mod mock_demo;
+mod odd_lists;
 mod profiles;
 mod resume;
 mod secrets;

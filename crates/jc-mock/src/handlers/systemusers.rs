@@ -127,6 +127,7 @@ fn sort_users(users: &mut [Map<String, Value>], sort: Option<&str>) {
 }
 
 fn page(
+    quirks: &crate::Quirks,
     mut users: Vec<Map<String, Value>>,
     limit: usize,
     skip: usize,
@@ -139,10 +140,7 @@ fn page(
         .take(limit)
         .map(|u| project(u, fields))
         .collect();
-    Reply::json(
-        StatusCode::OK,
-        json!({ "totalCount": total, "results": results }),
-    )
+    Reply::json(StatusCode::OK, quirks.v1_page(total, results))
 }
 
 fn org_users(shared: &Shared, request: &ApiRequest) -> Vec<Map<String, Value>> {
@@ -177,10 +175,8 @@ pub(crate) fn list(shared: &Shared, request: &ApiRequest) -> Reply {
             .take(limit)
             .map(|u| project(user_json(u), request.param("fields")))
             .collect();
-        return Reply::json(
-            StatusCode::OK,
-            json!({ "totalCount": users.len(), "results": results }),
-        );
+        let body = shared.config.quirks.v1_page(users.len(), results);
+        return Reply::json(StatusCode::OK, body);
     }
     let mut filters = Vec::new();
     for text in request.params("filter") {
@@ -194,7 +190,13 @@ pub(crate) fn list(shared: &Shared, request: &ApiRequest) -> Reply {
         .filter(|u| filters.iter().all(|f| f(u)))
         .collect();
     sort_users(&mut users, request.param("sort"));
-    page(users, limit, skip, request.param("fields"))
+    page(
+        &shared.config.quirks,
+        users,
+        limit,
+        skip,
+        request.param("fields"),
+    )
 }
 
 /// `GET /systemusers/{id}`.
@@ -333,7 +335,7 @@ pub(crate) fn search(shared: &Shared, request: &ApiRequest) -> Reply {
         }
     }
     sort_users(&mut users, None);
-    page(users, limit, skip, fields.as_deref())
+    page(&shared.config.quirks, users, limit, skip, fields.as_deref())
 }
 
 #[cfg(test)]

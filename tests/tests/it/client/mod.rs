@@ -4,6 +4,7 @@
 mod custom_transport;
 mod dropped;
 mod e2e;
+mod odd_servers;
 mod pacing;
 mod service_account;
 mod unknown_outcomes;

@@ -1,7 +1,8 @@
 //! The submit stage: the journal's say, then the request that creates the chunk's job. What a
 //! failed submission means for its records is decided in `verdict`.
 
-use super::{KnownJob, Shared};
+use super::KnownJob;
+use super::Shared;
 use crate::control::Phase;
 use crate::error::Error;
 use crate::import::journal::{stable_hash, ChunkInfo, JournalDecision};

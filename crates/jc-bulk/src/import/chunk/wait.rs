@@ -48,15 +48,16 @@ async fn await_job(
         )),
         _ => None,
     };
-    let mapped = |results: &[jc_models::JobWorkresult], wait: WaitEnd| {
-        mapping::outcomes(&key_list, results, job_id, &wait)
+    let mapped = |results: &[jc_models::JobWorkresult], wait: WaitEnd, listed_all: bool| {
+        mapping::outcomes(&key_list, results, job_id, &wait, listed_all)
     };
     let outcomes = match result {
-        Ok(results) => mapped(&results, WaitEnd::Finished),
+        Ok(results) => mapped(&results, WaitEnd::Finished, true),
         Err(Error::Wait(WaitError::Timeout {
             partial,
             waited,
             cause,
+            listed_all,
             ..
         })) => {
             let wait = match cause {
@@ -66,13 +67,21 @@ async fn await_job(
                 },
                 _ => WaitEnd::TimedOut { waited },
             };
-            mapped(&partial, wait)
+            mapped(&partial, wait, listed_all)
         }
-        Err(Error::Wait(WaitError::Stopped { partial, .. })) => mapped(
+        Err(Error::Wait(WaitError::UnrecognisedStatus { partial, .. })) => {
+            mapped(&partial, WaitEnd::Unrecognised, true)
+        }
+        Err(Error::Wait(WaitError::Stopped {
+            partial,
+            listed_all,
+            ..
+        })) => mapped(
             &partial,
             WaitEnd::Stopped {
                 job_id: job_id.clone(),
             },
+            listed_all,
         ),
         Err(error) => {
             let outcome = decide(Evidence::ResultsUnreadable(&error), Some(job_id));
