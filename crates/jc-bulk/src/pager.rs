@@ -1,8 +1,9 @@
 //! The one pager of every list ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) section 4): offset paging (`limit`, `skip += page
 //! length`) and same-origin `Link: <...>; rel="next"` paging, with the guards in one place.
 //!
-//! A list ends at an empty page or a page shorter than its limit, or, where the server gives a
-//! total count, once that many items were read; it never needs the count. The guards: a full
+//! A list ends at an empty page or a page shorter than its limit (or, following links, where
+//! the server gives no next link). A total count never ends a list (it may be absent, or stale):
+//! one that disagrees with the items read is logged as a warning. The guards: a full
 //! page whose first item equals the previous page's (a server that ignores `skip`) is an error,
 //! and so is a list past [`MAX_PAGES`] pages or a `Link` to another origin (the API key stays
 //! with JumpCloud). [`Pager::pages`] is the page view, [`Pager::items`] the item view.
@@ -127,14 +128,21 @@ impl<F> Pager<F> {
                 Next::Offset(current) => current.skip() + page.len() as u64,
                 Next::Link(_) => state.read,
             };
-            let counted_out = fetched.total.is_some_and(|total| end >= total);
             state.next = match (fetched.link, next) {
                 (Some(url), _) if !page.is_empty() => Some(Next::Link(url)),
-                (_, Next::Offset(current)) if full && !counted_out => {
-                    Some(Next::Offset(current.after(page.len())))
-                }
+                (_, Next::Offset(current)) if full => Some(Next::Offset(current.after(page.len()))),
                 _ => None,
             };
+            if let (None, Some(total)) = (&state.next, fetched.total) {
+                if total != end {
+                    tracing::warn!(
+                        list = state.pager.what,
+                        total_count = total,
+                        read = end,
+                        "the server's totalCount disagrees with the items its pages listed; the pages were read to the end"
+                    );
+                }
+            }
             if page.is_empty() {
                 return Ok(None);
             }
@@ -307,15 +315,19 @@ mod tests {
         }
     }
 
+    /// Issue 19: a count never ends a list, right or stale (it once saved the empty read, and
+    /// a stale one cut exports short).
     #[tokio::test]
-    async fn a_count_when_given_saves_the_empty_read() {
+    async fn a_count_never_ends_the_list() {
         use std::sync::atomic::{AtomicUsize, Ordering};
-        let calls = AtomicUsize::new(0);
-        let items = all(Pager::new("things", served(200, Some(200), &calls)))
-            .await
-            .unwrap();
-        assert_eq!(items.len(), 200);
-        assert_eq!(calls.load(Ordering::SeqCst), 2);
+        for total in [200, 100, 0, 5000] {
+            let calls = AtomicUsize::new(0);
+            let items = all(Pager::new("things", served(200, Some(total), &calls)))
+                .await
+                .unwrap();
+            assert_eq!(items.len(), 200, "totalCount {total}");
+            assert_eq!(calls.load(Ordering::SeqCst), 3, "totalCount {total}");
+        }
     }
 
     #[tokio::test]

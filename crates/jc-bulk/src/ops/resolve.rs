@@ -141,11 +141,12 @@ impl Users<'_> {
             return self.search_all(wanted, matches).await;
         }
         tracing::debug!("plan: list the org, {pages} pages");
-        let first = first.results.unwrap_or_default();
+        let first = listed(first.results, first.total_count)?;
         for user in &first {
             matches.add(wanted, user);
         }
-        if first.len() < 100 || total <= 100 {
+        // A short first page ends the list; a total count never does (it may be stale).
+        if first.len() < 100 {
             return Ok(());
         }
         let rest = self.pager(&[], Some(KEY_FIELDS), 100).pages();
@@ -171,8 +172,9 @@ impl Users<'_> {
                         return Err(Error::Pagination("the v1 search has no links".into()));
                     };
                     let found = self.search_page(&batch, page.skip()).await?;
+                    let items = listed(found.results, found.total_count)?;
                     Ok(Fetched {
-                        items: found.results.iter().flatten().map(user_of).collect(),
+                        items: items.iter().map(user_of).collect(),
                         link: None,
                         total: found.total_count.and_then(|t| u64::try_from(t).ok()),
                     })
@@ -187,6 +189,18 @@ impl Users<'_> {
             }
         }
         Ok(())
+    }
+}
+
+/// A page's `results`: `null` (or absent) is an error, unless the server says there is nothing to
+/// list (a lookup must not read it as "no such user").
+pub(crate) fn listed<T>(results: Option<Vec<T>>, total: Option<i64>) -> Result<Vec<T>, Error> {
+    match (results, total) {
+        (Some(items), _) => Ok(items),
+        (None, Some(0)) => Ok(Vec::new()),
+        (None, _) => Err(Error::Pagination(
+            "the server answered a page of users without `results` (null or absent); the list cannot be read".into(),
+        )),
     }
 }
 

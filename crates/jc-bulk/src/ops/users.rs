@@ -89,8 +89,9 @@ impl<'a> Users<'a> {
     }
 
     /// Every user matching `filters` (`field:$op:value`, all must hold), as a stream of pages of
-    /// up to 100, with only `fields` when given (`_id` always). Paged by `skip` until a short
-    /// page (or `totalCount`, when given); a repeated page or more than 10,000 pages is an error.
+    /// up to 100, with only `fields` when given (`_id` always). Paged by `skip` until a short or
+    /// empty page (`totalCount`, absent or stale, never ends it); a repeated page, more than
+    /// 10,000 pages, or a page with `results: null` is an error.
     pub fn list(
         &self,
         filters: &[String],
@@ -120,10 +121,12 @@ impl<'a> Users<'a> {
                 let page = Users::new(&session, &options)
                     .page(&filters, fields.as_deref(), page)
                     .await?;
+                // `results: null` is no list at all: never read as "no more users".
+                let total = page.total_count.and_then(|t| u64::try_from(t).ok());
                 Ok(Fetched {
-                    items: page.results.unwrap_or_default(),
+                    items: super::resolve::listed(page.results, page.total_count)?,
                     link: None,
-                    total: page.total_count.and_then(|t| u64::try_from(t).ok()),
+                    total,
                 })
             };
             Box::pin(fetched) as BoxFuture<'static, _>

@@ -30,7 +30,11 @@ async fn a_stale_total_count_is_a_warning_not_the_end_of_the_list() {
     let run = exported(&mock).await;
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.stdout.lines().count(), 1001, "{}", run.stderr);
-    assert!(run.stderr.contains("totalCount"), "a warning: {}", run.stderr);
+    assert!(
+        run.stderr.contains("totalCount"),
+        "a warning: {}",
+        run.stderr
+    );
 
     // 150 names resolved against the same server: none is "not found".
     let dir = tempfile::tempdir().unwrap();
@@ -42,11 +46,23 @@ async fn a_stale_total_count_is_a_warning_not_the_end_of_the_list() {
     std::fs::write(&csv, &text).unwrap();
     let dry = jcbulk(
         Some(&mock),
-        &["users", "update", "--csv", s(&csv), "--dry-run", "-o", "json"],
+        &[
+            "users",
+            "update",
+            "--csv",
+            s(&csv),
+            "--dry-run",
+            "-o",
+            "json",
+        ],
     )
     .await;
     assert_eq!(dry.code, 0, "{}", dry.stderr);
-    assert!(!dry.stderr.contains("no user with username"), "{}", dry.stderr);
+    assert!(
+        !dry.stderr.contains("no user with username"),
+        "{}",
+        dry.stderr
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -54,6 +70,10 @@ async fn results_null_fails_an_export_and_writes_nothing() {
     let mock = org_of(300, Quirks::new().null_results()).await;
     let run = exported(&mock).await;
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(run.stdout.is_empty(), "nothing half-written: {}", run.stdout);
+    assert!(
+        run.stdout.is_empty(),
+        "nothing half-written: {}",
+        run.stdout
+    );
     assert!(run.stderr.contains("results"), "{}", run.stderr);
 }
