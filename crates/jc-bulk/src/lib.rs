@@ -62,6 +62,7 @@ pub mod response;
 mod scrub;
 mod secret;
 mod session;
+mod time;
 mod wait;
 
 pub use client::{Client, ClientBuilder, HttpSettings};

@@ -8,17 +8,26 @@ use jc_bulk::{ChunkInfo, JobId, Journal, JournalDecision};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 /// What an earlier run noted last about a chunk.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Noted {
-    Submitting,
+    /// Being sent when the run stopped; when it began (Unix ms), where the line says.
+    Submitting(Option<u64>),
     Submitted(String),
     NotSent,
-    Unknown(String),
+    /// Its outcome was unknown (why), and when it was first sent.
+    Unknown(String, Option<u64>),
+}
+
+/// A journal's time (Unix milliseconds) as a wall-clock time.
+fn since_epoch(millis: u64) -> std::time::SystemTime {
+    std::time::UNIX_EPOCH
+        .checked_add(std::time::Duration::from_millis(millis))
+        .unwrap_or(std::time::UNIX_EPOCH)
 }
 
 /// A journal file.
@@ -128,10 +137,17 @@ fn read_earlier(text: &str, path: &Path, binding: &Binding) -> CliResult<HashMap
             (Some("submitted"), _) => {
                 Noted::Submitted(event["job_id"].as_str().unwrap_or_default().to_owned())
             }
-            (Some("submitting"), _) => Noted::Submitting,
+            (Some("submitting"), _) => Noted::Submitting(event["at"].as_u64()),
             (Some("not_sent"), _) => Noted::NotSent,
-            (Some("unknown"), _) => {
-                Noted::Unknown(event["reason"].as_str().unwrap_or_default().to_owned())
+            (Some("unknown"), current) => {
+                let since = match current {
+                    Some(Noted::Submitting(at)) => at,
+                    _ => event["at"].as_u64(),
+                };
+                Noted::Unknown(
+                    event["reason"].as_str().unwrap_or_default().to_owned(),
+                    since,
+                )
             }
             (_, Some(other)) => other,
             (_, None) => continue,
@@ -154,6 +170,8 @@ impl FileJournal {
     pub fn open(path: &Path, resume: bool, binding: &Binding) -> CliResult<Self> {
         let name = path.display();
         let io = |e: std::io::Error| CliError::other(format!("--journal {name}: {e}"));
+        // A FIFO, a device or a directory is refused before it is opened (issue 19).
+        crate::regular_file::regular_if_present("--journal", path)?;
         let mut file = OpenOptions::new()
             .read(true)
             .append(true)
@@ -169,8 +187,14 @@ impl FileJournal {
             }
             Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
         }
-        let mut text = String::new();
-        file.read_to_string(&mut text).map_err(io)?;
+        let opened = file.metadata().map_err(io)?;
+        if !opened.is_file() {
+            return Err(CliError::invalid(format!(
+                "--journal {name}: not a regular file"
+            )));
+        }
+        let cap = crate::regular_file::MAX_JOURNAL_LINE;
+        let text = crate::regular_file::lines_of(&file, "--journal", path, cap)?.concat();
         let earlier = match (resume, text.is_empty()) {
             (true, true) => {
                 return Err(CliError::invalid(format!(
@@ -207,7 +231,10 @@ impl FileJournal {
 
     /// Appends an event and syncs it to disk, on the blocking pool.
     async fn note(&self, chunk: &ChunkInfo, event: &str, extra: Value) -> std::io::Result<()> {
-        let mut line = json!({"event": event, "hash": hex(chunk.hash), "chunk": chunk.chunk, "first": chunk.first, "last": chunk.last, "records": chunk.records});
+        let at = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+        let mut line = json!({"event": event, "hash": hex(chunk.hash), "chunk": chunk.chunk, "first": chunk.first, "last": chunk.last, "records": chunk.records, "at": at});
         if let (Some(line), Value::Object(extra)) = (line.as_object_mut(), extra) {
             line.extend(extra);
         }
@@ -236,13 +263,15 @@ impl Journal for FileJournal {
         let lines = format!("lines {}-{}", chunk.first, chunk.last);
         match self.earlier.get(&chunk.hash) {
             Some(Noted::Submitted(job)) => JournalDecision::Attach { job_id: JobId::new(job) },
-            Some(Noted::Submitting) => JournalDecision::Unknown {
+            Some(Noted::Submitting(at)) => JournalDecision::Unknown {
                 reason: format!(
                     "an earlier run stopped while submitting this chunk ({lines}); JumpCloud may have created its job, so it is not sent again: check these users before re-running them"
                 ),
+                since: at.map(since_epoch),
             },
-            Some(Noted::Unknown(reason)) => JournalDecision::Unknown {
+            Some(Noted::Unknown(reason, at)) => JournalDecision::Unknown {
                 reason: format!("an earlier run could not tell whether this chunk ({lines}) was applied: {reason}"),
+                since: at.map(since_epoch),
             },
             Some(Noted::NotSent) | None => match self.note(chunk, "submitting", json!({})).await {
                 Ok(()) => JournalDecision::Submit,

@@ -19,6 +19,7 @@ mod output;
 mod output_file;
 mod profiles;
 mod progress;
+mod regular_file;
 mod report;
 mod tracked;
 

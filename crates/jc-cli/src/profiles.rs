@@ -72,11 +72,11 @@ pub fn path() -> Option<PathBuf> {
 /// A file that cannot be read, or any unknown table, key or value, named with the file and
 /// the line (exit 2).
 pub fn load(path: &Path) -> CliResult<BTreeMap<String, Profile>> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
-        Err(error) => return Err(CliError::invalid(format!("{}: {error}", path.display()))),
-    };
+    if !path.exists() && std::fs::symlink_metadata(path).is_err() {
+        return Ok(BTreeMap::new());
+    }
+    let cap = crate::regular_file::MAX_CONFIG;
+    let text = crate::regular_file::read_text("the config file", path, cap)?;
     toml::from_str::<File>(&text)
         .map(|file| file.profiles)
         .map_err(|error| {
@@ -123,6 +123,8 @@ pub fn read_secret_file(what: &str, file: &Path) -> CliResult<String> {
     let file = expand_home(file);
     let metadata = std::fs::metadata(&file)
         .map_err(|e| CliError::invalid(format!("{what} {}: {e}", file.display())))?;
+    // Only a regular file of at most 8 KiB (a FIFO would block, /dev/zero fill the memory).
+    crate::regular_file::regular_if_present(what, &file)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -137,9 +139,10 @@ pub fn read_secret_file(what: &str, file: &Path) -> CliResult<String> {
     }
     #[cfg(not(unix))]
     let _ = metadata;
-    let text = std::fs::read_to_string(&file)
-        .map_err(|e| CliError::invalid(format!("{what} {}: {e}", file.display())))?;
-    Ok(text.trim().to_owned())
+    let cap = crate::regular_file::MAX_SECRET;
+    let text = crate::regular_file::read_text(what, &file, cap)?;
+    // A byte-order mark (Windows editors) is not part of the secret.
+    Ok(text.trim_start_matches('\u{feff}').trim().to_owned())
 }
 
 fn expand_home(path: &Path) -> PathBuf {

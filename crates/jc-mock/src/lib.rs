@@ -62,5 +62,5 @@ pub use log::LoggedRequest;
 pub use mock_server::MockServer;
 pub use oauth::TOKEN_PATH;
 pub use quirks::{Quirks, TotalCount};
-pub use seed::seed_user;
+pub use seed::{seed_user, SEED_CREATED};
 pub use store::{JobKind, MockJob, MockUser, ScheduledChange};

@@ -48,7 +48,7 @@ impl MockServer {
                 let _ = crate::processor::create(
                     state.org(&org),
                     &record,
-                    None,
+                    (None, crate::SEED_CREATED),
                     &shared.ids,
                     &default_state,
                 );
@@ -199,11 +199,12 @@ impl MockServer {
     pub fn insert_user(&self, org: &str, user: &BulkUserCreate) -> Result<String, String> {
         let record = serde_json::to_value(user).map_err(|e| e.to_string())?;
         let default_state = self.shared.config.default_user_state.clone();
+        let now = self.shared.clock.now();
         let mut state = self.shared.state();
         crate::processor::create(
             state.org(org),
             &record,
-            None,
+            (None, now),
             &self.shared.ids,
             &default_state,
         )

@@ -40,18 +40,18 @@ fn persisted(record: &Value) -> Map<String, Value> {
 pub(crate) fn create(
     org: &mut Org,
     record: &Value,
-    job_id: Option<&str>,
+    (job_id, now): (Option<&str>, DateTime<Utc>),
     ids: &IdGen,
     default_state: &str,
 ) -> Result<String, String> {
-    create_user(org, record, job_id, ids, default_state)
+    create_user(org, record, (job_id, now), ids, default_state)
         .and_then(|outcome| outcome.user_id.ok_or_else(String::new))
 }
 
 fn create_user(
     org: &mut Org,
     record: &Value,
-    job_id: Option<&str>,
+    (job_id, now): (Option<&str>, DateTime<Utc>),
     ids: &IdGen,
     default_state: &str,
 ) -> Settled {
@@ -89,6 +89,7 @@ fn create_user(
         password_expired: false,
         fields: fields.clone(),
         created_by_job: job_id.map(str::to_owned),
+        created: now,
     });
     Ok(Outcome {
         user_id: Some(id),
@@ -199,7 +200,7 @@ pub(crate) fn settle(
     };
     let (kind, record) = (job.kind, job.records[index].clone());
     let settled = match kind {
-        JobKind::Create => create_user(org, &record, Some(job_id), ids, default_state),
+        JobKind::Create => create_user(org, &record, (Some(job_id), now), ids, default_state),
         JobKind::Update => update(org, &record),
         JobKind::Expire | JobKind::Unlock => expire_or_unlock(org, &record, kind),
     };

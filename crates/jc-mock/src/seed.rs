@@ -2,7 +2,11 @@
 //! one has names, a department, a custom attribute, a work phone and a work address, so that an
 //! export round trip has something to carry.
 
+use chrono::{DateTime, Utc};
 use jc_models::{Address, Attribute, BulkUserCreate, PhoneNumber};
+
+/// When the users the mock starts with were created: 2020-01-01, before any run.
+pub const SEED_CREATED: DateTime<Utc> = DateTime::from_timestamp_nanos(1_577_836_800_000_000_000);
 
 const DEPARTMENTS: [&str; 5] = ["Engineering", "Finance", "Sales", "Support", "Legal"];
 

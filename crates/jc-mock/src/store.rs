@@ -27,6 +27,9 @@ pub struct MockUser {
     pub fields: Map<String, Value>,
     /// The job that created the user, if a job did.
     pub created_by_job: Option<String>,
+    /// When it was created (`created` in the v1 reads). Users the mock starts with
+    /// (`seed_users`) were created on [`SEED_CREATED`](crate::SEED_CREATED), before any run.
+    pub created: DateTime<Utc>,
 }
 
 /// What a bulk job does to each record.

@@ -54,6 +54,10 @@ pub enum JournalDecision {
     Unknown {
         /// Why.
         reason: String,
+        /// When the earlier run began sending it, where the journal knows: a lookup then tells
+        /// a user that earlier attempt created from one that was there before it (without it,
+        /// a user found is never taken as created by the earlier attempt).
+        since: Option<std::time::SystemTime>,
     },
     /// Do not send it now (the journal cannot record it durably): its records are not submitted.
     Skip {

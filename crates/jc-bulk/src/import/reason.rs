@@ -91,6 +91,15 @@ pub enum Reason {
     /// Sent again, the record failed as already existing, and the lookup that would confirm the
     /// earlier attempt failed.
     ResentUnconfirmed,
+    /// A lookup after the submission's answer was lost found a user with the record's username
+    /// that may not be the one this run created (another e-mail, created before the chunk was
+    /// first sent, several users): it may have been there before.
+    MaybeNotOurs {
+        /// The user found (not created by this run, as far as is known).
+        user_id: jc_models::UserId,
+        /// Why it may not be this run's.
+        why: String,
+    },
     /// Applied: a lookup found the user after the submission's answer was lost.
     ConfirmedByLookup,
     /// Applied: sent again, it failed as already existing, and a lookup found the user.
@@ -208,6 +217,10 @@ impl fmt::Display for Reason {
             Self::ResentUnconfirmed => write!(
                 f,
                 "sent again, the user already existed (the earlier attempt probably applied it), and the lookup to confirm it failed; check with `jcbulk users get`"
+            ),
+            Self::MaybeNotOurs { user_id, why } => write!(
+                f,
+                "a user with this username exists ({user_id}) but may not be this run's: {why}; the submission's answer was lost, so check the user before sending this record again"
             ),
             Self::ConfirmedByLookup => write!(f, "confirmed by lookup: the user exists"),
             Self::AppliedByEarlierAttempt => {

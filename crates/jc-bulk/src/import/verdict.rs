@@ -43,6 +43,8 @@ pub(crate) enum Evidence<'a> {
     Found { user_id: UserId, after_resend: bool },
     /// Sent again, it failed as already existing; the lookup to confirm it failed.
     ResentUnconfirmed,
+    /// A lookup found a user with its username that may not be the one this run created.
+    NotOurs { user_id: UserId, why: String },
 }
 
 /// What `error` means for the records of a chunk whose submission it ended: 401, 403 and 404
@@ -168,6 +170,7 @@ pub(crate) fn decide(evidence: Evidence<'_>, job_id: Option<&JobId>) -> Outcome 
             }),
         },
         Evidence::ResentUnconfirmed => unknown(Reason::ResentUnconfirmed),
+        Evidence::NotOurs { user_id, why } => unknown(Reason::MaybeNotOurs { user_id, why }),
     }
 }
 

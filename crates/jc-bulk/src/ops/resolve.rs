@@ -23,7 +23,9 @@ pub struct ResolveOptions {
 /// Terms per search request (section 21).
 const TERMS_PER_SEARCH: usize = 100;
 /// Fields read: the id and the two names.
-const KEY_FIELDS: &str = "_id username email";
+/// The fields a lookup reads: enough to match a key, and to tell a user a run created from one
+/// that was there before (`created`).
+pub(crate) const KEY_FIELDS: &str = "_id username email created";
 
 fn lower(text: &str) -> String {
     text.trim().to_lowercase()
@@ -46,9 +48,9 @@ fn exactly(text: &str) -> String {
 /// What the keys ask for, lowercased: (kind, text) pairs.
 type Wanted = HashSet<(&'static str, String)>;
 
-/// Every user seen, by the wanted (kind, lowercased text) it matches.
+/// Every user seen (its key fields), by the wanted (kind, lowercased text) it matches.
 #[derive(Default)]
-struct Matches(HashMap<(&'static str, String), Vec<UserId>>);
+struct Matches(HashMap<(&'static str, String), Vec<SystemUser>>);
 
 impl Matches {
     fn add(&mut self, wanted: &Wanted, user: &SystemUser) {
@@ -63,9 +65,9 @@ impl Matches {
         for (kind, text) in names {
             let key = (kind, lower(text.unwrap_or_default()));
             if wanted.contains(&key) {
-                let ids = self.0.entry(key).or_default();
-                if !ids.iter().any(|known| known == id) {
-                    ids.push(UserId::new(id));
+                let users = self.0.entry(key).or_default();
+                if !users.iter().any(|known| known.object_id() == Some(id)) {
+                    users.push(user.clone());
                 }
             }
         }
@@ -75,15 +77,23 @@ impl Matches {
         if let (UserKey::Id(id), false) = (key, verify_ids) {
             return Resolution::Found(id.clone());
         }
-        match self
-            .0
-            .get(&(key.kind(), lower(key.text())))
-            .map(Vec::as_slice)
-        {
-            None | Some([]) => Resolution::NotFound,
-            Some([one]) => Resolution::Found(one.clone()),
-            Some(many) => Resolution::Ambiguous(many.to_vec()),
+        let ids: Vec<UserId> = self
+            .users(key)
+            .iter()
+            .filter_map(|u| u.object_id().map(UserId::new))
+            .collect();
+        match ids.as_slice() {
+            [] => Resolution::NotFound,
+            [one] => Resolution::Found(one.clone()),
+            many => Resolution::Ambiguous(many.to_vec()),
         }
+    }
+
+    /// The users that match `key`.
+    fn users(&self, key: &UserKey) -> &[SystemUser] {
+        self.0
+            .get(&(key.kind(), lower(key.text())))
+            .map_or(&[], Vec::as_slice)
     }
 }
 
@@ -106,19 +116,35 @@ impl Users<'_> {
         options: &ResolveOptions,
     ) -> Result<Vec<Resolution>, Error> {
         let keys: Vec<UserKey> = keys.into_iter().collect();
+        let matches = self.matches(&keys, options.verify_ids).await?;
+        Ok(keys
+            .iter()
+            .map(|key| matches.resolution(key, options.verify_ids))
+            .collect())
+    }
+
+    /// The users that match each key (their id, username, e-mail and `created`), in order,
+    /// with the same requests as [`Users::resolve`]: for a second look that must tell a user
+    /// this run created from one that was there before.
+    ///
+    /// # Errors
+    /// A read that failed (nothing is guessed).
+    pub(crate) async fn matching(&self, keys: &[UserKey]) -> Result<Vec<Vec<SystemUser>>, Error> {
+        let matches = self.matches(keys, true).await?;
+        Ok(keys.iter().map(|key| matches.users(key).to_vec()).collect())
+    }
+
+    async fn matches(&self, keys: &[UserKey], verify_ids: bool) -> Result<Matches, Error> {
         let wanted: Wanted = keys
             .iter()
-            .filter(|k| options.verify_ids || !matches!(k, UserKey::Id(_)))
+            .filter(|k| verify_ids || !matches!(k, UserKey::Id(_)))
             .map(|k| (k.kind(), lower(k.text())))
             .collect();
         let mut matches = Matches::default();
         if !wanted.is_empty() {
             self.find(&wanted, &mut matches).await?;
         }
-        Ok(keys
-            .iter()
-            .map(|key| matches.resolution(key, options.verify_ids))
-            .collect())
+        Ok(matches)
     }
 
     async fn find(&self, wanted: &Wanted, matches: &mut Matches) -> Result<(), Error> {
@@ -210,6 +236,7 @@ fn user_of(found: &jc_models::SystemUserMatch) -> SystemUser {
         object_id_field: found.object_id().map(str::to_owned),
         username: found.username.clone(),
         email: found.email.clone(),
+        created: found.created.clone(),
         ..SystemUser::default()
     }
 }

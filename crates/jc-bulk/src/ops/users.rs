@@ -1,6 +1,7 @@
 //! The v1 user reads ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) sections 19-22): list (a stream of pages), get, and resolving
 //! usernames and e-mails to ids with the cheaper of two plans.
 
+use super::resolve::KEY_FIELDS;
 use crate::error::Error;
 use crate::options::{CallOptions, Page};
 use crate::pager::{Fetched, Next, Pager};
@@ -60,9 +61,6 @@ pub struct Users<'a> {
     session: &'a Arc<Session>,
     options: &'a CallOptions,
 }
-
-/// Fields a search for resolving reads.
-const KEY_FIELDS: &str = "_id username email";
 
 impl<'a> Users<'a> {
     /// The reads through `session`, acting on `options`' org (or the session's).

@@ -87,10 +87,7 @@ pub(super) fn server_timing<'a>(
     settled: impl Iterator<Item = &'a JobWorkresult>,
     plausible: Option<(SystemTime, SystemTime)>,
 ) -> Option<(usize, f64)> {
-    let millis = |t: SystemTime| match t.duration_since(SystemTime::UNIX_EPOCH) {
-        Ok(after) => i64::try_from(after.as_millis()).unwrap_or(i64::MAX),
-        Err(before) => i64::try_from(before.duration().as_millis()).map_or(i64::MIN, |m| -m),
-    };
+    let millis = crate::time::unix_millis;
     let skew = i64::try_from(CLOCK_SKEW.as_millis()).unwrap_or(0);
     let window = plausible.map(|(from, to)| {
         (

@@ -3,6 +3,7 @@
 
 mod common;
 
+mod bounded_files;
 mod bulk_options;
 mod import_files;
 mod mock_demo;

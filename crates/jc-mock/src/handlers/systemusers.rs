@@ -21,6 +21,12 @@ fn user_json(user: &MockUser) -> Map<String, Value> {
     object.insert("state".into(), json!(user.state));
     object.insert("account_locked".into(), json!(user.account_locked));
     object.insert("password_expired".into(), json!(user.password_expired));
+    object.insert(
+        "created".into(),
+        json!(user
+            .created
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
+    );
     object
 }
 

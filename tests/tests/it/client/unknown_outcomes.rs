@@ -222,6 +222,7 @@ impl Journal for StoppedWhileSubmitting {
         if *first.get_or_insert(chunk.hash) == chunk.hash {
             return JournalDecision::Unknown {
                 reason: "an earlier run stopped while submitting this chunk".into(),
+                since: Some(std::time::SystemTime::now()),
             };
         }
         JournalDecision::Submit
@@ -290,4 +291,62 @@ async fn a_chunk_task_that_fails_after_its_job_was_created_still_reports_the_job
         assert_eq!(job_id.as_ref(), Some(&job), "{reason}");
         assert!(matches!(reason, Reason::TaskFailed { .. }), "{reason}");
     }
+}
+
+/// Issue 19 defect 1: a create whose answer was lost is settled by a lookup, and the lookup
+/// confirms only a user this run could have made: same username and e-mail, created after the
+/// chunk was first sent. Users that were there before the run (the mock's seed users, created
+/// in 2020) leave their records unknown, and their ids are never reported as created.
+#[tokio::test]
+async fn a_lookup_never_confirms_a_user_that_was_there_before_the_run() {
+    let mock = MockServer::start(MockConfig::default().seed_users(10))
+        .await
+        .unwrap();
+    let org = mock.default_org();
+    let before: Vec<String> = mock.users(&org).iter().map(|u| u.id.clone()).collect();
+    let (client, _) = losing_client(&mock);
+    let records = vec![
+        // Another person, same username in other case.
+        BulkUserCreate::new("USER00003", "someone.else@example.com"),
+        // Username and e-mail of a user created in 2020.
+        BulkUserCreate::new("user00004", "user00004@example.com"),
+        // New.
+        BulkUserCreate::new("fresh1", "fresh1@example.com"),
+    ];
+    let report = client.import_users(records, &options()).await;
+    let [other, old, fresh] = &report.outcomes[..] else {
+        panic!("{:?}", report.outcomes)
+    };
+    for row in [other, old] {
+        let Outcome::Unknown { reason, .. } = &row.outcome else {
+            panic!("{row:?}");
+        };
+        assert!(matches!(reason, Reason::MaybeNotOurs { .. }), "{reason}");
+        assert!(
+            reason.to_string().contains("may not be this run's"),
+            "{reason}"
+        );
+    }
+    assert!(other
+        .outcome
+        .reason()
+        .unwrap()
+        .to_string()
+        .contains("e-mail"));
+    assert!(old
+        .outcome
+        .reason()
+        .unwrap()
+        .to_string()
+        .contains("created at 2020"));
+    assert_eq!(fresh.outcome.reason(), Some(&Reason::ConfirmedByLookup));
+    for row in &report.outcomes {
+        if let Some(id) = row.outcome.user_id() {
+            assert!(
+                !before.contains(&id.to_string()),
+                "someone else's id reported: {row:?}"
+            );
+        }
+    }
+    assert_eq!((report.summary.applied, report.summary.unknown), (1, 2));
 }

@@ -34,26 +34,46 @@ pub(crate) struct Shared {
     pub(crate) pacer: Arc<Pacer>,
 }
 
-/// The job ids a chunk's task has learnt, readable by the import even when the task fails.
+/// What a chunk's task has learnt that must outlive it: the jobs created (readable by the
+/// import even when the task fails) and when the chunk was first sent (in this run or, per the
+/// journal, an earlier one).
 #[derive(Debug, Clone, Default)]
-pub(crate) struct KnownJob(Arc<std::sync::Mutex<Vec<JobId>>>);
+pub(crate) struct KnownJob(Arc<std::sync::Mutex<Known>>);
+
+#[derive(Debug, Default)]
+struct Known {
+    jobs: Vec<JobId>,
+    first_sent: Option<std::time::SystemTime>,
+}
 
 impl KnownJob {
+    fn known(&self) -> std::sync::MutexGuard<'_, Known> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// A job was created (or re-attached to) for the chunk.
     pub(crate) fn note(&self, job_id: &JobId) {
-        let mut jobs = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        jobs.push(job_id.clone());
+        self.known().jobs.push(job_id.clone());
+    }
+
+    /// The chunk was sent at `at` (only the first time counts).
+    pub(crate) fn sent(&self, at: std::time::SystemTime) {
+        self.known().first_sent.get_or_insert(at);
+    }
+
+    /// When the chunk was first sent, where known.
+    pub(crate) fn first_sent(&self) -> Option<std::time::SystemTime> {
+        self.known().first_sent
     }
 
     /// The first job, when one was created.
     pub(crate) fn first(&self) -> Option<JobId> {
-        let jobs = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        jobs.first().cloned()
+        self.known().jobs.first().cloned()
     }
 
     /// Every job, in order.
     pub(crate) fn all(&self) -> Vec<JobId> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.known().jobs.clone()
     }
 }
 
@@ -152,7 +172,9 @@ impl<R: BulkRecord> Chunk<R> {
                 }
             }
             Stage::Reconcile => {
-                let again = reconcile::to_resend::<R>(shared, &self.keys, &mut self.outcomes).await;
+                let since = self.known.first_sent();
+                let again =
+                    reconcile::to_resend::<R>(shared, &self.keys, &mut self.outcomes, since).await;
                 if again.is_empty() {
                     Stage::Finish
                 } else {
@@ -164,7 +186,9 @@ impl<R: BulkRecord> Chunk<R> {
                 Stage::ConfirmExisting(again)
             }
             Stage::ConfirmExisting(again) => {
-                reconcile::confirm_existing::<R>(shared, &self.keys, &mut self.outcomes, &again)
+                let since = self.known.first_sent();
+                let looked = (&again[..], since);
+                reconcile::confirm_existing::<R>(shared, &self.keys, &mut self.outcomes, looked)
                     .await;
                 Stage::Finish
             }

@@ -16,7 +16,7 @@ use jc_models::JobId;
 pub(super) enum Submission {
     /// The submission failed.
     Failed(Error),
-    /// The journal says an earlier submission's outcome is unknown.
+    /// The journal says an earlier submission's outcome is unknown (why).
     Unknown(String),
     /// The import was told to stop before this chunk was sent.
     Stopped,
@@ -48,13 +48,19 @@ pub(super) async fn submit<R: BulkRecord>(
                 known.note(&job_id);
                 return Ok(job_id);
             }
-            JournalDecision::Unknown { reason } => return Err(Submission::Unknown(reason)),
+            JournalDecision::Unknown { reason, since } => {
+                if let Some(since) = since {
+                    known.sent(since);
+                }
+                return Err(Submission::Unknown(reason));
+            }
             JournalDecision::Skip { reason } => {
                 let error = Error::InvalidInput(crate::error::InvalidInput::Argument(reason));
                 return Err(Submission::Failed(error));
             }
         }
     }
+    known.sent(std::time::SystemTime::now());
     let outcome = async {
         let response = session.send(request).await?;
         response::decode_job_id(R::OPERATION, &response)
