@@ -277,6 +277,15 @@ pub enum ConfigError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A service account's token URL that cannot be used (plain `http://` to a host that is not
+    /// loopback would carry the client secret unencrypted).
+    #[error("token URL `{url}`: {reason}")]
+    TokenUrl {
+        /// The URL given.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A base URL whose port is 0 or over 65535.
     #[error("base URL `{0}` has an invalid port (1 to 65535)")]
     BaseUrlPort(String),

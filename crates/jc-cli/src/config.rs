@@ -54,62 +54,145 @@ fn nonempty(text: Option<&String>) -> Option<String> {
     text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
 }
 
-/// The service account's secret: `--client-secret-file`, else `JC_CLIENT_SECRET`, else the
-/// profile's reference.
-fn client_secret(global: &Global, profile: &Profile) -> CliResult<String> {
+/// An environment variable's value, trimmed; `None` when unset or blank.
+fn env(name: &str) -> Option<String> {
+    nonempty(std::env::var(name).ok().as_ref())
+}
+
+/// The service account's secret: `--client-secret-file`, then (for a client id of an explicit
+/// profile) the profile's reference, then `JC_CLIENT_SECRET`, then the profile's reference.
+fn client_secret(global: &Global, profile: &Profile, profile_first: bool) -> CliResult<String> {
     if let Some(file) = &global.client_secret_file {
         return read_secret_file("--client-secret-file", file);
     }
-    if let Some(secret) = nonempty(std::env::var("JC_CLIENT_SECRET").ok().as_ref()) {
+    let from_profile = || -> Option<CliResult<String>> {
+        if let Some(name) = &profile.client_secret_env {
+            return Some(env(name).ok_or_else(|| {
+                CliError::invalid(format!("the profile's client_secret_env {name} is not set"))
+            }));
+        }
+        let file = profile.client_secret_file.as_ref()?;
+        Some(read_secret_file("the profile's client_secret_file", file))
+    };
+    if profile_first {
+        if let Some(secret) = from_profile() {
+            return secret;
+        }
+    }
+    if let Some(secret) = env("JC_CLIENT_SECRET") {
         return Ok(secret);
     }
-    if let Some(name) = &profile.client_secret_env {
-        return nonempty(std::env::var(name).ok().as_ref()).ok_or_else(|| {
-            CliError::invalid(format!("the profile's client_secret_env {name} is not set"))
-        });
-    }
-    if let Some(file) = &profile.client_secret_file {
-        return read_secret_file("the profile's client_secret_file", file);
-    }
-    Err(CliError::invalid(
-        "a client id needs its secret: set JC_CLIENT_SECRET or pass --client-secret-file FILE",
-    ))
+    from_profile().unwrap_or_else(|| {
+        Err(CliError::invalid(
+            "a client id needs its secret: set JC_CLIENT_SECRET or pass --client-secret-file FILE",
+        ))
+    })
 }
 
-/// The credentials: a flag (or its environment variable) wins over the profile; an API key
-/// and a client id both given by flags or environment are a usage error.
-fn credentials(global: &Global, profile: &Profile) -> CliResult<Credentials> {
-    let key = global
+/// Where the credentials come from, in order of precedence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Source {
+    /// `--api-key` or `--client-id`.
+    Flag,
+    /// The profile named by `--profile` or `JC_PROFILE` (it beats the environment).
+    ChosenProfile,
+    /// `JC_API_KEY` or `JC_CLIENT_ID`.
+    Environment,
+    /// The `default` profile.
+    DefaultProfile,
+}
+
+/// The profile's own credentials, if it has any.
+fn profile_credentials(
+    global: &Global,
+    profile: &Profile,
+    token_url: Option<String>,
+    chosen: bool,
+) -> CliResult<Option<(Credentials, String)>> {
+    match (&profile.api_key_env, &profile.client_id) {
+        (Some(_), Some(_)) => Err(CliError::invalid(
+            "the profile gives both api_key_env and client_id: keep one",
+        )),
+        (Some(name), None) => env(name)
+            .map(|key| Some((Credentials::ApiKey(key.into()), format!("${name}"))))
+            .ok_or_else(|| {
+                CliError::invalid(format!("the profile's api_key_env {name} is not set"))
+            }),
+        (None, Some(client)) => Ok(Some((
+            Credentials::ServiceAccount {
+                client_id: client.clone(),
+                client_secret: jc_bulk::Secret::new(client_secret(global, profile, chosen)?),
+                token_url,
+            },
+            format!("client id {client}"),
+        ))),
+        (None, None) => Ok(None),
+    }
+}
+
+/// The credentials and where they came from: `--api-key` / `--client-id`, then the profile
+/// named by `--profile` / `JC_PROFILE` (when it has credentials: an explicit profile beats the
+/// environment), then `JC_API_KEY` / `JC_CLIENT_ID`, then the `default` profile. An API key and
+/// a client id at one level are a usage error.
+fn credentials(
+    global: &Global,
+    profile: &Profile,
+    chosen: bool,
+) -> CliResult<(Credentials, Source, String)> {
+    let token_url = nonempty(global.token_url.as_ref()).or(profile.token_url.clone());
+    let account = |client_id: String, what: String, source| -> CliResult<_> {
+        let secret = client_secret(global, profile, false)?;
+        let credentials = Credentials::ServiceAccount {
+            client_id,
+            client_secret: jc_bulk::Secret::new(secret),
+            token_url: token_url.clone(),
+        };
+        Ok((credentials, source, what))
+    };
+    let flag_key = global
         .api_key
         .clone()
         .filter(|k| !k.expose().trim().is_empty());
-    let client = nonempty(global.client_id.as_ref());
-    let token_url = nonempty(global.token_url.as_ref()).or(profile.token_url.clone());
-    let account = |client_id: String| -> CliResult<Credentials> {
-        Ok(Credentials::ServiceAccount {
-            client_id,
-            client_secret: jc_bulk::Secret::new(client_secret(global, profile)?),
-            token_url: token_url.clone(),
-        })
-    };
-    match (key, client) {
-        (Some(_), Some(_)) => Err(CliError::invalid(
-            "give an API key or a service account's client id, not both",
+    match (flag_key, nonempty(global.client_id.as_ref())) {
+        (Some(_), Some(_)) => {
+            return Err(CliError::invalid(
+                "give an API key or a service account's client id, not both",
+            ))
+        }
+        (Some(key), None) => {
+            return Ok((Credentials::ApiKey(key), Source::Flag, "--api-key".into()))
+        }
+        (None, Some(client)) => return account(client, "--client-id".into(), Source::Flag),
+        (None, None) => {}
+    }
+    if chosen {
+        if let Some((credentials, what)) =
+            profile_credentials(global, profile, token_url.clone(), true)?
+        {
+            return Ok((credentials, Source::ChosenProfile, what));
+        }
+    }
+    match (env("JC_API_KEY"), env("JC_CLIENT_ID")) {
+        (Some(_), Some(_)) => {
+            return Err(CliError::invalid(
+                "JC_API_KEY and JC_CLIENT_ID are both set: unset one",
+            ))
+        }
+        (Some(key), None) => {
+            return Ok((
+                Credentials::ApiKey(key.into()),
+                Source::Environment,
+                "JC_API_KEY".into(),
+            ))
+        }
+        (None, Some(client)) => return account(client, "JC_CLIENT_ID".into(), Source::Environment),
+        (None, None) => {}
+    }
+    match profile_credentials(global, profile, token_url, false)? {
+        Some((credentials, what)) => Ok((credentials, Source::DefaultProfile, what)),
+        None => Err(CliError::invalid(
+            "no credentials: pass --api-key KEY or set JC_API_KEY (JumpCloud admin console > API Settings), or --client-id with JC_CLIENT_SECRET, or choose a profile",
         )),
-        (Some(key), None) => Ok(Credentials::ApiKey(key)),
-        (None, Some(client)) => account(client),
-        (None, None) => match (&profile.api_key_env, &profile.client_id) {
-            (Some(_), Some(_)) => Err(CliError::invalid(
-                "the profile gives both api_key_env and client_id: keep one",
-            )),
-            (Some(name), None) => nonempty(std::env::var(name).ok().as_ref())
-                .map(|key| Credentials::ApiKey(key.into()))
-                .ok_or_else(|| CliError::invalid(format!("the profile's api_key_env {name} is not set"))),
-            (None, Some(client)) => account(client.clone()),
-            (None, None) => Err(CliError::invalid(
-                "no credentials: pass --api-key KEY or set JC_API_KEY (JumpCloud admin console > API Settings), or --client-id with JC_CLIENT_SECRET, or choose a profile",
-            )),
-        },
     }
 }
 
@@ -128,18 +211,41 @@ fn base_url(global: &Global, profile: &Profile) -> String {
 /// # Errors
 /// A bad or unknown profile, missing or conflicting credentials, an unreadable secret (exit 2).
 pub fn target(global: &Global) -> CliResult<Target> {
-    let selected = crate::profiles::select(global.profile.as_deref())?;
+    // An empty `JC_PROFILE=` (or `--profile ''`) is no profile.
+    let chosen = nonempty(global.profile.as_ref());
+    let selected = crate::profiles::select(chosen.as_deref())?;
     let (name, profile) = match selected {
         Some((name, profile)) => (Some(name), profile),
         None => (None, Profile::default()),
     };
     let base_url = base_url(global, &profile);
     let org_id = nonempty(global.org_id.as_ref()).or(profile.org_id.clone());
-    let credentials = credentials(global, &profile)?;
+    let (credentials, source, what) = credentials(global, &profile, chosen.is_some())?;
+    let profile_name = name.as_deref().unwrap_or("(none)");
+    let credentials_from = match source {
+        Source::Flag | Source::Environment => what,
+        Source::ChosenProfile | Source::DefaultProfile => {
+            format!("profile {profile_name} ({what})")
+        }
+    };
+    let setting_from = |flag: &str, env: &str, given: bool, in_profile: bool| {
+        if given && std::env::var(env).is_ok_and(|v| !v.trim().is_empty()) {
+            format!("{flag} or {env}")
+        } else if given {
+            flag.to_owned()
+        } else if in_profile {
+            format!("profile {profile_name}")
+        } else {
+            "the default".to_owned()
+        }
+    };
     tracing::info!(
         credentials = %credentials.describe(),
-        profile = name.as_deref().unwrap_or("(none)"),
+        credentials_from = %credentials_from,
+        profile = profile_name,
         base_url = %base_url,
+        base_url_from = %setting_from("--base-url", "JC_BASE_URL", nonempty(global.base_url.as_ref()).is_some() || global.region.is_some(), profile.base_url.is_some() || profile.region.is_some()),
+        org_id_from = %setting_from("--org-id", "JC_ORG_ID", nonempty(global.org_id.as_ref()).is_some(), profile.org_id.is_some()),
         "jcbulk target"
     );
     Ok(Target {
@@ -249,14 +355,15 @@ mod tests {
             "--client-secret-file",
             "/nonexistent/secret",
         ]);
-        let error = credentials(&flags, &profile).unwrap_err();
+        let error = credentials(&flags, &profile, false).unwrap_err();
         assert!(
             error.message.contains("--client-secret-file"),
             "{}",
             error.message
         );
-        if std::env::var_os("JC_CLIENT_SECRET").is_none() {
-            let unset = credentials(&global(&[]), &profile).unwrap_err();
+        {
+            // A chosen profile's own secret reference comes first, whatever the environment.
+            let unset = credentials(&global(&[]), &profile, true).unwrap_err();
             let message = unset.message;
             assert!(
                 message.contains("client_secret_env JCBULK_TEST_UNSET_FOR_SURE"),

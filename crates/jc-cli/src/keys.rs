@@ -101,16 +101,59 @@ pub fn folded(text: &str) -> String {
     text.trim().to_lowercase()
 }
 
-/// Puts the row's user id into `object` (resolved from a name key), and takes the name key out.
+/// The problem of a row whose `id` cell names another user than its name key.
+pub fn crossed(given: &str, column: &str, name: &str, id: &str) -> String {
+    format!("the `id` column names user {given}, but {column} `{name}` is user {id}: which one is meant?")
+}
+
+/// A row's `id` cell, trimmed, when the header has an `id` column and the cell is not empty.
+pub fn id_cell(names: &[String], raw: &csv::StringRecord) -> Option<String> {
+    let column = names.iter().position(|n| n.eq_ignore_ascii_case("id"))?;
+    Some(raw.get(column)?.trim().to_owned()).filter(|id| !id.is_empty())
+}
+
+/// Whether `text` is a user id: 24 hex digits.
+pub fn is_user_id(text: &str) -> bool {
+    text.len() == 24 && text.chars().all(|c| c.is_ascii_hexdigit())
+}
+
+/// The row's `id` cell, trimmed; a problem when it is not a user id (issue 19: `user00003`,
+/// `abc` or ` a1000...05 ` were sent, and the job failed every record).
+fn checked_id(object: &mut Map<String, Value>, line: u64) -> Result<Option<String>, Vec<Problem>> {
+    let Some(Value::String(text)) = object.get("id") else {
+        return Ok(None);
+    };
+    let id = text.trim().to_owned();
+    if id.is_empty() {
+        object.remove("id");
+        return Ok(None);
+    }
+    if !is_user_id(&id) {
+        return Err(vec![Problem {
+            line,
+            column: Some("id".into()),
+            message: format!(
+                "`{id}` is not a user id (24 hex digits); if the column holds usernames or e-mails, name it so or pass --match-by username (or email)"
+            ),
+        }]);
+    }
+    object.insert("id".into(), Value::String(id.clone()));
+    Ok(Some(id))
+}
+
+/// Puts the row's user id into `object` (resolved from a name key), and takes the name key out;
+/// checks (and trims) an `id` cell.
 ///
 /// # Errors
-/// An empty key, or a name that resolved to no user or to several.
+/// An `id` that is not a user id, an empty key, a name that resolved to no user or to several,
+/// or an `id` cell that names another user than the name key.
 pub fn apply(
     plan: &KeyPlan,
     raw: &csv::StringRecord,
     object: &mut Map<String, Value>,
     line: u64,
 ) -> Result<(), Vec<Problem>> {
+    let given_id = checked_id(object, line)?;
     let Some(name) = name_of(plan, raw) else {
         return Ok(());
     };
@@ -138,6 +181,11 @@ pub fn apply(
             return Err(problem(format!("no user with {column} `{name}`")))
         }
     };
+    if let Some(given) = given_id.filter(|_| plan.ids.is_some()) {
+        if !given.eq_ignore_ascii_case(&id) {
+            return Err(problem(crossed(&given, column, &name, &id)));
+        }
+    }
     object.insert("id".into(), Value::String(id));
     Ok(())
 }

@@ -272,8 +272,10 @@ impl ClientBuilder {
                 .with_service_account(account)
                 .wrap(custom),
             None => {
+                let token_url = account.as_ref().map(|a| a.token_url.clone());
+                let hyper = default_transport(&self.http, &base, token_url.as_deref())?;
                 let stack = self.http.stack()?.with_service_account(account);
-                stack.wrap(default_transport(&self.http, &base)?)
+                stack.wrap(hyper)
             }
         };
         Ok(Client::over(Session::new(endpoint, transport, secrets)))
@@ -281,7 +283,11 @@ impl ClientBuilder {
 }
 
 #[cfg(feature = "hyper")]
-fn default_transport(settings: &HttpSettings, base: &str) -> Result<Arc<dyn Transport>, Error> {
+fn default_transport(
+    settings: &HttpSettings,
+    base: &str,
+    token_url: Option<&str>,
+) -> Result<Arc<dyn Transport>, Error> {
     use jc_transport::HyperTransport;
     let mut builder = HyperTransport::builder()
         .allow_insecure_http(settings.allow_insecure_http)
@@ -305,10 +311,27 @@ fn default_transport(settings: &HttpSettings, base: &str) -> Result<Arc<dyn Tran
         url: base.to_owned(),
         reason: e.message().to_owned(),
     })?;
+    // The same for a service account's token endpoint: it receives the client secret.
+    if let Some(url) = token_url {
+        let refused = |reason: String| ConfigError::TokenUrl {
+            url: url.to_owned(),
+            reason,
+        };
+        let uri: http::Uri = url
+            .parse()
+            .map_err(|e: http::uri::InvalidUri| refused(e.to_string()))?;
+        hyper.check_url(&uri).map_err(|_| {
+            refused("plain http:// to a host that is not loopback: the service account's client secret would cross the network unencrypted; use https".into())
+        })?;
+    }
     Ok(Arc::new(hyper))
 }
 
 #[cfg(not(feature = "hyper"))]
-fn default_transport(_: &HttpSettings, _: &str) -> Result<Arc<dyn Transport>, Error> {
+fn default_transport(
+    _: &HttpSettings,
+    _: &str,
+    _: Option<&str>,
+) -> Result<Arc<dyn Transport>, Error> {
     Err(ConfigError::NoTransport.into())
 }

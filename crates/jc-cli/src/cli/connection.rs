@@ -23,11 +23,12 @@ pub const DEFAULT_MAX_RPS: f64 = 20.0;
 /// flags win over environment variables. `mock`, `demo` and `completions` do not take them.
 #[derive(Debug, Args, Clone)]
 pub struct Connection {
-    /// JumpCloud API key
-    #[arg(long, env = "JC_API_KEY", hide_env_values = true, global = true)]
+    /// JumpCloud API key (else JC_API_KEY, unless --profile names a profile with credentials)
+    #[arg(long, global = true)]
     pub api_key: Option<jc_bulk::ApiKey>,
-    /// Service account client id (its secret: JC_CLIENT_SECRET or --client-secret-file, never a flag)
-    #[arg(long, env = "JC_CLIENT_ID", global = true)]
+    /// Service account client id (else JC_CLIENT_ID; its secret: JC_CLIENT_SECRET or
+    /// --client-secret-file, never a flag)
+    #[arg(long, global = true)]
     pub client_id: Option<String>,
     /// File holding the service account's secret (readable by its owner only)
     #[arg(long, value_name = "FILE", global = true)]

@@ -84,16 +84,32 @@ pub enum UsersCommand {
     /// Write every matching user in the import's columns (`-o csv`, the default on a terminal too) or as JSON
     Export(ExportArgs),
     /// Print one user (by id, username or e-mail) as the v1 API returns it
-    Get {
-        /// An id (24 hex digits), an e-mail (with `@`) or a username
-        user: String,
-    },
+    Get(GetArgs),
     /// Print a CSV template
     Template {
         /// Which template
         #[arg(value_enum)]
         kind: TemplateKind,
     },
+}
+
+/// Options of `users get`: the user, and what kind of key it is (guessed from the text when
+/// no flag says: 24 hex digits are an id, text with `@` an e-mail, anything else a username).
+#[derive(Debug, Args, Clone)]
+#[group(id = "user_key", required = true, multiple = false)]
+pub struct GetArgs {
+    /// An id (24 hex digits), an e-mail (with `@`) or a username: the kind is guessed
+    #[arg(group = "user_key")]
+    pub user: Option<String>,
+    /// The user with this id
+    #[arg(long, group = "user_key")]
+    pub id: Option<String>,
+    /// The user with this username (even one of 24 hex digits, or with `@`)
+    #[arg(long, group = "user_key")]
+    pub username: Option<String>,
+    /// The user with this e-mail
+    #[arg(long, group = "user_key")]
+    pub email: Option<String>,
 }
 
 /// Options of `users export`.

@@ -40,7 +40,16 @@ pub async fn run(global: &Global, command: &ProfilesCommand) -> CliResult {
                 ));
             };
             let profiles = load(&file)?;
-            let rows: Vec<Value> = profiles.iter().map(|(n, p)| describe(n, p)).collect();
+            // Listing reads every profile: a bad one is an error here (exit 2, with the line).
+            let bad: Vec<&String> = profiles.values().filter_map(|p| p.as_ref().err()).collect();
+            if !bad.is_empty() {
+                let errors: Vec<&str> = bad.iter().map(|e| e.as_str()).collect();
+                return Err(CliError::invalid(errors.join("\n")));
+            }
+            let rows: Vec<Value> = profiles
+                .iter()
+                .filter_map(|(name, profile)| Some(describe(name, profile.as_ref().ok()?)))
+                .collect();
             crate::output::items(
                 format(global),
                 &["name", "region", "base_url", "org_id", "credentials"],
@@ -56,8 +65,12 @@ pub async fn run(global: &Global, command: &ProfilesCommand) -> CliResult {
 /// org and the host work.
 async fn check(global: &Global, name: Option<&str>) -> CliResult {
     let mut with_profile = global.clone();
-    if name.is_some() {
-        with_profile.connection.profile = name.map(str::to_owned);
+    if let Some(name) = name {
+        // Exactly that profile: no credentials from flags (the environment's yield to a named
+        // profile anyway).
+        with_profile.connection.profile = Some(name.to_owned());
+        with_profile.connection.api_key = None;
+        with_profile.connection.client_id = None;
     }
     let target = target(&with_profile)?;
     let label = target

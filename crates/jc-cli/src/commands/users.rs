@@ -52,7 +52,7 @@ pub async fn run(global: &Global, command: &UsersCommand) -> CliResult {
             )
         }
         UsersCommand::Export(args) => crate::commands::export::run(global, args).await,
-        UsersCommand::Get { user } => crate::commands::lookup::get(global, user).await,
+        UsersCommand::Get(args) => crate::commands::lookup::get(global, args).await,
         UsersCommand::Template { kind } => {
             if matches!(kind, TemplateKind::Update) && !global.quiet {
                 eprintln!("# the key column may be `id`, `username` or `email` (with several, --match-by picks one; the default is id, then username, then email)");

@@ -129,6 +129,26 @@ async fn resolve_list(global: &Global, kind: &str, list: &[String]) -> CliResult
     }
 }
 
+/// Each user once, in the order first named: names that resolve to one user (`a,A`, an e-mail
+/// in two cases, an id given twice) get one scheduled change, not one per name (issue 19).
+fn once_each(ids: Vec<String>, quiet: bool) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    let (mut once, mut repeated) = (Vec::new(), 0usize);
+    for id in ids {
+        if seen.insert(id.to_ascii_lowercase()) {
+            once.push(id);
+        } else {
+            repeated += 1;
+        }
+    }
+    if repeated > 0 && !quiet {
+        eprintln!(
+            "note: {repeated} name(s) named a user already named; each user is scheduled once"
+        );
+    }
+    once
+}
+
 async fn schedule(global: &Global, args: &ScheduleArgs) -> CliResult {
     let at = parse_at(&args.at)?;
     if at < Utc::now() && !args.allow_past {
@@ -142,7 +162,7 @@ async fn schedule(global: &Global, args: &ScheduleArgs) -> CliResult {
         .to_ascii_uppercase()
         .parse()
         .map_err(|e: jc_models::UnknownValue| CliError::invalid(e.to_string()))?;
-    let ids = ids_of(global, &args.users).await?;
+    let ids = once_each(ids_of(global, &args.users).await?, global.quiet);
     let mut body = BulkScheduledStatechangeCreate::new(state, Timestamp::new(at), ids);
     if args.send_activation_emails {
         body.send_activation_emails = Some(true);

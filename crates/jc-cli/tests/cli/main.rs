@@ -7,6 +7,7 @@ mod bounded_files;
 mod bulk_options;
 mod import_files;
 mod mock_demo;
+mod name_keys;
 mod odd_lists;
 mod profiles;
 mod resume;

@@ -227,12 +227,23 @@ async fn two_profiles_import_into_their_own_org_and_flags_win() {
     )
     .await;
     assert_eq!(flag_url.code, 0, "{}", flag_url.stderr);
-    let env_key = listed(vec![("JC_API_KEY", "wrong".into())], vec![]).await;
-    assert_eq!(
-        env_key.code, 1,
-        "the env's key beats the profile's: {}",
-        env_key.stderr
-    );
+    // Issue 19 defect 10: an explicit --profile uses its own credentials, whatever
+    // JC_API_KEY / JC_CLIENT_ID say (it was the other way round: a stray key won silently).
+    for stray in ["JC_API_KEY", "JC_CLIENT_ID"] {
+        let env_key = listed(vec![(stray, "wrong".into())], vec!["-v".into()]).await;
+        assert_eq!(
+            env_key.code, 0,
+            "the profile's key beats a stray {stray}: {}",
+            env_key.stderr
+        );
+        assert!(
+            env_key
+                .stderr
+                .contains("credentials_from=profile acme ($ACME_KEY)"),
+            "-v says where the credentials came from: {}",
+            env_key.stderr
+        );
+    }
     let flag_key = listed(
         vec![("JC_API_KEY", "wrong".into())],
         vec!["--api-key".into(), "msp-key".into()],
@@ -294,6 +305,18 @@ async fn profiles_list_and_check_tell_what_is_wrong() {
     )
     .await;
     assert_eq!(ok.code, 0, "{}", ok.stderr);
+    // Issue 19 defect 10: `profiles check NAME` checks that profile's own key, not a working
+    // JC_API_KEY from the environment.
+    let shadowed = go(
+        vec!["profiles", "check", "acme"],
+        vec![("ACME_KEY", "wrong"), ("JC_API_KEY", "msp-key")],
+    )
+    .await;
+    assert_ne!(
+        shadowed.code, 0,
+        "the profile's key is wrong: {}",
+        shadowed.stdout
+    );
     let wrong_key = go(
         vec!["profiles", "check", "acme"],
         vec![("ACME_KEY", "wrong")],
@@ -396,4 +419,39 @@ async fn the_mock_prints_a_client_on_its_second_line() {
     .await;
     assert_eq!(listed.code, 0, "{}", listed.stderr);
     child.kill().await.unwrap();
+}
+
+/// Issue 19 defect 16: one bad profile breaks only the commands that use it, and an empty
+/// `JC_PROFILE=` is no profile (it was taken as a profile named "").
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bad_profile_breaks_only_its_users_and_an_empty_jc_profile_is_unset() {
+    let mock = MockServer::start(MockConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("config.toml");
+    std::fs::write(
+        &file,
+        "[profiles.good]\norg_id = \"x\"\n\n[profiles.broken]\nregion = \"eu\"\napi_key = \"inline\"\n",
+    )
+    .unwrap();
+    let go = |extra: Vec<&'static str>, env: Vec<(&'static str, &'static str)>| {
+        let mut args = vec!["userstates", "list", "-o", "json"];
+        args.extend(extra);
+        let mut command = command(Some(&mock), &args, &[]);
+        command.env("JCBULK_CONFIG", &file);
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        async move { crate::common::finish(command.spawn().unwrap()).await }
+    };
+    let plain = go(vec![], vec![]).await;
+    assert_eq!(plain.code, 0, "no profile used: {}", plain.stderr);
+    let empty = go(vec![], vec![("JC_PROFILE", "")]).await;
+    assert_eq!(empty.code, 0, "JC_PROFILE= is unset: {}", empty.stderr);
+    let broken = go(vec!["--profile", "broken"], vec![]).await;
+    assert_eq!(broken.code, 2, "{}", broken.stderr);
+    assert!(
+        broken.stderr.contains("config.toml:6:"),
+        "{}",
+        broken.stderr
+    );
 }

@@ -338,3 +338,40 @@ async fn no_secret_leaks_in_base64_or_percent_encoded_forms() {
         assert!(!seen.contains(form), "`{form}` leaked:\n{seen}");
     }
 }
+
+/// Issue 19 defect 14: a plain-http token URL to a host that is not loopback is refused before
+/// anything runs (exit 2, naming the client secret), not when the first token is fetched (exit 3
+/// for an import, every row `not_submitted`, with a message about the API key).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_plain_http_token_url_off_loopback_is_refused_before_anything_runs() {
+    let mock = jc_mock::MockServer::start(jc_mock::MockConfig::default())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("u.csv");
+    std::fs::write(&csv, "username,email\nsa,sa@example.com\n").unwrap();
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_jcbulk"))
+        .args([
+            "users",
+            "create",
+            "--csv",
+            csv.to_str().unwrap(),
+            "--client-id",
+            "svc-client",
+            "--token-url",
+            "http://jumpcloud.invalid/oauth2/token",
+        ])
+        .env_remove("JC_API_KEY")
+        .env("JCBULK_CONFIG", "/nonexistent/jcbulk.toml")
+        .env("JC_BASE_URL", mock.base_url())
+        .env("JC_CLIENT_SECRET", "s3cret")
+        .output()
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("client secret"), "{stderr}");
+    assert!(stderr.contains("token URL"), "{stderr}");
+    assert!(!stderr.contains("API key"), "{stderr}");
+    assert!(mock.jobs(&mock.default_org()).is_empty());
+}

@@ -278,8 +278,9 @@ pub struct Checked {
     more: u64,
     /// Rows that repeat an earlier row's username, e-mail or id, by line.
     duplicates: Vec<Problem>,
-    /// The name key of each row keyed by username or e-mail: (line, name).
-    pub names: Vec<(u64, String)>,
+    /// The name key of each row keyed by username or e-mail, and its `id` cell if any:
+    /// (line, name, id).
+    pub names: Vec<(u64, String, Option<String>)>,
 }
 
 impl Checked {
@@ -363,9 +364,11 @@ pub fn check<R: DeserializeOwned + Validate>(
             let name = file
                 .key()
                 .and_then(|plan| crate::keys::name_of(plan, &row.raw));
+            // The row's `id` cell too: it must name the user its name resolves to.
+            let id = crate::keys::id_cell(file.header().names(), &row.raw);
             checked
                 .names
-                .extend(name.filter(|n| !n.is_empty()).map(|n| (row.line, n)));
+                .extend(name.filter(|n| !n.is_empty()).map(|n| (row.line, n, id)));
         }
         duplicates.add(row.line, rows.identity(&row.raw));
         if let Err(problems) = row.record {

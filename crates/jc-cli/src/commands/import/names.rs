@@ -31,7 +31,7 @@ pub async fn resolve(
     checked: &mut Checked,
     by: MatchBy,
 ) -> CliResult<Counts> {
-    let mut distinct: Vec<String> = checked.names.iter().map(|(_, n)| folded(n)).collect();
+    let mut distinct: Vec<String> = checked.names.iter().map(|(_, n, _)| folded(n)).collect();
     distinct.sort_unstable();
     distinct.dedup();
     let keys = distinct.iter().map(|name| match by {
@@ -57,12 +57,15 @@ pub async fn resolve(
         .collect();
     let mut counts = Counts::default();
     let column = by.column();
-    for (line, name) in std::mem::take(&mut checked.names) {
+    for (line, name, given) in std::mem::take(&mut checked.names) {
         let message = match ids.get(&folded(&name)) {
-            Some(Resolved::Id(_)) => {
-                counts.resolved += 1;
-                continue;
-            }
+            Some(Resolved::Id(id)) => match given.filter(|g| !g.eq_ignore_ascii_case(id)) {
+                None => {
+                    counts.resolved += 1;
+                    continue;
+                }
+                Some(given) => crate::keys::crossed(&given, column, &name, id),
+            },
             Some(Resolved::Ambiguous(n)) => {
                 counts.ambiguous += 1;
                 format!("ambiguous: {n} users match {column} `{name}`")
