@@ -16,8 +16,24 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     (0..=last_start).find(|&i| haystack[i] == first && &haystack[i..i + needle.len()] == needle)
 }
 
+/// Whether `text` may hold one of `secrets`: for UTF-8 text (every JSON body), std's substring
+/// search (fast, one pass a secret); otherwise yes, and the byte scan decides.
+fn may_hold(text: &[u8], secrets: &[Vec<u8>]) -> bool {
+    let Ok(text) = std::str::from_utf8(text) else {
+        return true;
+    };
+    secrets
+        .iter()
+        .filter_map(|s| std::str::from_utf8(s).ok())
+        .any(|secret| !secret.is_empty() && text.contains(secret))
+        || secrets.iter().any(|s| std::str::from_utf8(s).is_err())
+}
+
 /// `text` with every occurrence of every secret replaced, or `None` when it holds none.
 pub(crate) fn scrub_bytes(text: &[u8], secrets: &[Vec<u8>]) -> Option<Vec<u8>> {
+    if !may_hold(text, secrets) {
+        return None;
+    }
     let mut current: Option<Vec<u8>> = None;
     for secret in secrets.iter().filter(|s| !s.is_empty()) {
         let source = current.as_deref().unwrap_or(text);

@@ -80,6 +80,25 @@ impl Merged {
         self.settled.len()
     }
 
+    /// Where the job stands by what was read, without copying a result: (listed, settled,
+    /// failed). `listing` has been folded in, so a record listed as working is not settled here.
+    pub(crate) fn counts(&self, listing: &[JobWorkresult]) -> (usize, usize, usize) {
+        let loose = listing.iter().filter(|r| key(r).is_none());
+        let (loose_done, loose_failed) = loose.fold((0, 0), |(d, f), r| {
+            (
+                d + usize::from(r.is_terminal()),
+                f + usize::from(r.is_failure()),
+            )
+        });
+        let working = listing
+            .iter()
+            .filter(|r| !r.is_terminal() && key(r).is_some())
+            .count();
+        let failed = self.settled.values().filter(|r| r.is_failure()).count() + loose_failed;
+        let done = self.settled.len() + loose_done;
+        (done + working, done, failed)
+    }
+
     /// The settled results (for the server's timing of them).
     pub(crate) fn settled_results(&self) -> impl Iterator<Item = &JobWorkresult> {
         self.settled.values()

@@ -43,16 +43,6 @@ async fn unless_stopped<T>(
     }
 }
 
-fn progress(job_id: &JobId, expected: usize, results: &[JobWorkresult]) -> JobProgress {
-    JobProgress {
-        job_id: job_id.clone(),
-        expected,
-        received: results.len(),
-        done: results.iter().filter(|r| r.is_terminal()).count(),
-        failed: results.iter().filter(|r| r.is_failure()).count(),
-    }
-}
-
 /// A status the client does not know (neither pending, finished nor a failure word).
 fn unrecognised(result: &JobWorkresult) -> Option<&str> {
     match result.status.as_ref()? {
@@ -157,6 +147,18 @@ impl PollState {
         self.merged.all(&self.listing)
     }
 
+    /// Where the job stands, counted without copying the results.
+    fn progress(&self, job_id: &JobId) -> JobProgress {
+        let (received, done, failed) = self.merged.counts(&self.listing);
+        JobProgress {
+            job_id: job_id.clone(),
+            expected: self.expected,
+            received,
+            done,
+            failed,
+        }
+    }
+
     /// Tells the pacing what a read at `now` showed, with the server's timing where it is
     /// plausible and consistent with what the reads proved.
     fn observe(&mut self, now: Instant, started: Instant) {
@@ -186,8 +188,9 @@ impl PollState {
     /// True once every result read carried an unrecognised status on [`UNRECOGNISED_READS`]
     /// reads in a row spanning [`UNRECOGNISED_SPAN`] (the pages read may be the first ones
     /// only: the caller then reads every page to see whether all results do).
-    fn unrecognised_for_long(&mut self, results: &[JobWorkresult], now: Instant) -> bool {
-        if !all_unrecognised(results) {
+    fn unrecognised_for_long(&mut self, now: Instant) -> bool {
+        // A settled result is a recognised one: only the listing can be all unrecognised.
+        if self.merged.settled() > 0 || !all_unrecognised(&self.listing) {
             self.unrecognised = None;
             return false;
         }
@@ -226,6 +229,23 @@ pub(super) struct Poller<'a> {
 }
 
 impl Poller<'_> {
+    /// A look at `job_id`'s results through this poller's session.
+    fn look<'a>(
+        &'a self,
+        job_id: &'a JobId,
+        expected: usize,
+        call: &'a CallOptions,
+        deadline: Option<Instant>,
+    ) -> Look<'a> {
+        Look {
+            session: self.session,
+            job_id,
+            expected,
+            options: call,
+            deadline,
+        }
+    }
+
     pub(super) async fn poll_job(
         &self,
         job_id: &JobId,
@@ -253,15 +273,14 @@ impl Poller<'_> {
                     outcome?;
                     let now = Instant::now();
                     state.observe(now, started);
-                    let results = state.results();
-                    let seen = progress(job_id, expected, &results);
+                    let seen = state.progress(job_id);
                     let complete = seen.is_complete();
                     // A consumer that went away only stops the reports, not the wait.
                     let _ = report.send(seen).await;
                     if complete {
-                        return Ok(results);
+                        return Ok(state.results());
                     }
-                    if state.unrecognised_for_long(&results, now) {
+                    if state.unrecognised_for_long(now) {
                         if let Some(error) = self
                             .unrecognised_end(job_id, &mut state, options, deadline)
                             .await?
@@ -292,14 +311,8 @@ impl Poller<'_> {
         let call = CallOptions {
             org_id: options.org_id.clone(),
         };
-        let look = Look {
-            session: self.session,
-            job_id,
-            expected: state.expected,
-            options: &call,
-            deadline,
-        };
-        look.read_every_page(&mut state.listing, &mut state.merged)
+        self.look(job_id, state.expected, &call, deadline)
+            .read_every_page(&mut state.listing, &mut state.merged)
             .await?;
         let results = state.results();
         if results.len() < state.expected || !all_unrecognised(&results) {
@@ -330,13 +343,7 @@ impl Poller<'_> {
         let call = CallOptions {
             org_id: options.org_id.clone(),
         };
-        let look = Look {
-            session: self.session,
-            job_id,
-            expected: state.expected,
-            options: &call,
-            deadline,
-        };
+        let look = self.look(job_id, state.expected, &call, deadline);
         let poll = look.refresh(&mut state.listing, &mut state.merged, expect_done);
         // `None`: the deadline cut the poll short (what failed before still explains it).
         let outcome = match deadline {

@@ -375,3 +375,102 @@ async fn a_plain_http_token_url_off_loopback_is_refused_before_anything_runs() {
     assert!(!stderr.contains("API key"), "{stderr}");
     assert!(mock.jobs(&mock.default_org()).is_empty());
 }
+
+/// Issue 19 defect 8, the API key: a server (or proxy) that echoes the request's `x-api-key`
+/// into a rejection, in base64 and percent-encoded forms, puts none of them into stdout,
+/// stderr, the report, the failed rows or the journal, at -q, -v or -vv.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_api_key_never_shows_in_base64_or_percent_encoded_forms() {
+    use crate::common::hostile::{serve, Answer};
+    const KEY_ODD: &str = "K3y/with+odd=chars";
+    let server = serve(|request| {
+        let key = request
+            .headers
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case("x-api-key"))
+            .map(|(_, value)| value.clone())
+            .unwrap_or_default();
+        let base64 = b64(key.as_bytes());
+        let percent: String = key
+            .bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect();
+        Answer::json(
+            400,
+            format!(r#"{{"message":"rejected key {base64} ({percent}) and {key}"}}"#),
+        )
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("u.csv");
+    std::fs::write(&csv, "username,email\nsa,sa@example.com\n").unwrap();
+    let mut seen = String::new();
+    for verbosity in ["-q", "-v", "-vv"] {
+        let (report, journal, failed) = (
+            dir.path().join(format!("r{verbosity}.csv")),
+            dir.path().join(format!("j{verbosity}")),
+            dir.path().join(format!("f{verbosity}.csv")),
+        );
+        let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_jcbulk"))
+            .args([
+                verbosity,
+                "users",
+                "create",
+                "--csv",
+                csv.to_str().unwrap(),
+                "--report",
+                report.to_str().unwrap(),
+                "--journal",
+                journal.to_str().unwrap(),
+                "--failed-rows",
+                failed.to_str().unwrap(),
+            ])
+            .env("JC_API_KEY", KEY_ODD)
+            .env("JCBULK_CONFIG", "/nonexistent/jcbulk.toml")
+            .env("JC_BASE_URL", &server.base)
+            .env_remove("RUST_LOG")
+            .output()
+            .await
+            .unwrap();
+        seen.push_str(&String::from_utf8_lossy(&output.stdout));
+        seen.push_str(&String::from_utf8_lossy(&output.stderr));
+        for file in [&report, &journal, &failed] {
+            seen.push_str(&std::fs::read_to_string(file).unwrap_or_default());
+        }
+    }
+    assert!(seen.contains("rejected key"), "the runs happened:\n{seen}");
+    let forms = [
+        KEY_ODD.to_owned(),
+        b64(KEY_ODD.as_bytes()).trim_end_matches('=').to_owned(),
+        "K3y%2Fwith%2Bodd%3Dchars".to_owned(),
+    ];
+    for form in forms {
+        assert!(!seen.contains(&form), "`{form}` leaked:\n{seen}");
+    }
+}
+
+/// Base64 (standard, padded), for the echoing server.
+fn b64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
