@@ -68,6 +68,20 @@ impl Merged {
         out
     }
 
+    /// [`Merged::all`], moved out rather than copied (the wait is over).
+    pub(crate) fn take_all(&mut self, listing: Vec<JobWorkresult>) -> Vec<JobWorkresult> {
+        let settled = std::mem::take(&mut self.settled);
+        let mut seen: HashSet<Key> = settled.keys().cloned().collect();
+        let mut out: Vec<JobWorkresult> = settled.into_values().collect();
+        out.extend(std::mem::take(&mut self.conflicting).into_values());
+        for result in listing {
+            if key(&result).is_none_or(|key| seen.insert(key)) {
+                out.push(result);
+            }
+        }
+        out
+    }
+
     /// Whether the pages of `listing` line up: no record is listed twice (a server that moved
     /// results between the reads of two pages lists some twice and some never).
     pub(crate) fn lines_up(listing: &[JobWorkresult]) -> bool {
@@ -124,6 +138,7 @@ mod tests {
         assert_eq!(merged.settled(), 2);
         let all = merged.all(&[result(2, "pending")]);
         assert_eq!(all.len(), 3);
+        assert_eq!(merged.take_all(vec![result(2, "pending")]), all);
         assert_eq!(all.iter().filter(|r| r.is_terminal()).count(), 2);
     }
 

@@ -147,6 +147,12 @@ impl PollState {
         self.merged.all(&self.listing)
     }
 
+    /// Every result known, moved out: the wait is over.
+    fn take_results(&mut self) -> Vec<JobWorkresult> {
+        let listing = std::mem::take(&mut self.listing);
+        self.merged.take_all(listing)
+    }
+
     /// Where the job stands, counted without copying the results.
     fn progress(&self, job_id: &JobId) -> JobProgress {
         let (received, done, failed) = self.merged.counts(&self.listing);
@@ -202,14 +208,14 @@ impl PollState {
     fn stopped(&mut self, job_id: &JobId) -> Error {
         WaitError::Stopped {
             job_id: job_id.clone(),
-            partial: Box::new(self.results()),
+            partial: Box::new(self.take_results()),
             listed_all: self.listed_all,
         }
         .into()
     }
 
     fn timed_out(&mut self, job_id: &JobId, waited: Duration) -> Error {
-        let partial = self.results();
+        let partial = self.take_results();
         WaitError::Timeout {
             job_id: job_id.clone(),
             waited,
@@ -278,7 +284,7 @@ impl Poller<'_> {
                     // A consumer that went away only stops the reports, not the wait.
                     let _ = report.send(seen).await;
                     if complete {
-                        return Ok(state.results());
+                        return Ok(state.take_results());
                     }
                     if state.unrecognised_for_long(now) {
                         if let Some(error) = self
