@@ -56,11 +56,43 @@ fn main() -> ExitCode {
         }
     };
     for step in steps {
+        if *step == PACKAGE {
+            clear_stale_package_sources();
+        }
         if !run(step) {
             return ExitCode::FAILURE;
         }
     }
     ExitCode::SUCCESS
+}
+
+/// Removes cargo's extractions of our crates from the local registry it verifies packages
+/// through (`$CARGO_HOME/registry/src/-<hash>/jc-*`): cargo never refreshes an extraction of an
+/// unchanged version, so an old one would be verified against instead of the package just made.
+fn clear_stale_package_sources() {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cargo")));
+    let Some(sources) = home.map(|h| h.join("registry").join("src")) else {
+        return;
+    };
+    let Ok(registries) = std::fs::read_dir(&sources) else {
+        return;
+    };
+    for registry in registries.flatten() {
+        if !registry.file_name().to_string_lossy().starts_with('-') {
+            continue;
+        }
+        for krate in std::fs::read_dir(registry.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            if krate.file_name().to_string_lossy().starts_with("jc-") {
+                let _ = std::fs::remove_dir_all(krate.path());
+            }
+        }
+    }
 }
 
 const FMT: &[&str] = &["fmt", "--all", "--", "--check"];
