@@ -121,13 +121,20 @@ impl Look<'_> {
         self.read_in_order(results, keep, merged, true).await
     }
 
-    /// Reads every page from the first, whatever they hold (to see every result at once).
+    /// Reads every page after the full pages of `results` (just read, and lining up), whatever
+    /// they hold: with them, every result at once.
     pub(crate) async fn read_every_page(
         &self,
         results: &mut Vec<JobWorkresult>,
         merged: &mut Merged,
     ) -> Result<(), Error> {
-        self.read_in_order(results, 0, merged, false).await
+        let limit = Page::MAX_LIMIT as usize;
+        let keep = if Merged::lines_up(results) {
+            results.len() / limit * limit
+        } else {
+            0
+        };
+        self.read_in_order(results, keep, merged, false).await
     }
 
     /// The probe of the last page, then the pages from `keep` to it at once: `None` when the
