@@ -276,41 +276,23 @@ async fn no_secret_leaks_in_base64_or_percent_encoded_forms() {
     let csv = dir.path().join("u.csv");
     std::fs::write(&csv, "username,email\nsa,sa@example.com\n").unwrap();
     let basic = "c3ZjLWNsaWVudDpTM2NyZXQvd2l0aCtvZGQ9Y2hhcnM"; // base64("svc-client:" + SECRET)
-    let mut seen = String::new();
-    for verbosity in ["-q", "-v", "-vv"] {
-        let (report, journal, failed) = (
-            dir.path().join(format!("r{verbosity}.csv")),
-            dir.path().join(format!("j{verbosity}")),
-            dir.path().join(format!("f{verbosity}.csv")),
-        );
-        let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_jcbulk"))
-            .args([
-                verbosity,
-                "users",
-                "create",
-                "--csv",
-                csv.to_str().unwrap(),
-                "--client-id",
-                "svc-client",
-                "--token-url",
-                &token_url,
-                "--report",
-                report.to_str().unwrap(),
-                "--journal",
-                journal.to_str().unwrap(),
-                "--failed-rows",
-                failed.to_str().unwrap(),
-            ])
-            .env_remove("JC_API_KEY")
-            .env("JCBULK_CONFIG", "/nonexistent/jcbulk.toml")
-            .env("JC_BASE_URL", &server.base)
-            .env("JC_CLIENT_SECRET", SECRET)
-            .env_remove("RUST_LOG")
-            .output()
-            .await
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&output.stderr).to_string();
-        assert_ne!(output.status.code(), Some(0), "{stderr}");
+    let args = [
+        "users",
+        "create",
+        "--csv",
+        csv.to_str().unwrap(),
+        "--client-id",
+        "svc-client",
+        "--token-url",
+        &token_url,
+    ];
+    let env = [
+        ("JC_BASE_URL", server.base.as_str()),
+        ("JC_CLIENT_SECRET", SECRET),
+    ];
+    let (seen, runs) = at_every_verbosity(dir.path(), &args, &env).await;
+    for (code, stderr) in runs {
+        assert_ne!(code, Some(0), "{stderr}");
         assert!(
             stderr.contains("token endpoint"),
             "worded as the token endpoint's refusal: {stderr}"
@@ -319,11 +301,6 @@ async fn no_secret_leaks_in_base64_or_percent_encoded_forms() {
             !stderr.contains("JumpCloud answered"),
             "the API was never contacted: {stderr}"
         );
-        seen.push_str(&String::from_utf8_lossy(&output.stdout));
-        seen.push_str(&stderr);
-        for file in [&report, &journal, &failed] {
-            seen.push_str(&std::fs::read_to_string(file).unwrap_or_default());
-        }
     }
     assert!(
         seen.contains("invalid_client"),
@@ -410,40 +387,12 @@ async fn the_api_key_never_shows_in_base64_or_percent_encoded_forms() {
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("u.csv");
     std::fs::write(&csv, "username,email\nsa,sa@example.com\n").unwrap();
-    let mut seen = String::new();
-    for verbosity in ["-q", "-v", "-vv"] {
-        let (report, journal, failed) = (
-            dir.path().join(format!("r{verbosity}.csv")),
-            dir.path().join(format!("j{verbosity}")),
-            dir.path().join(format!("f{verbosity}.csv")),
-        );
-        let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_jcbulk"))
-            .args([
-                verbosity,
-                "users",
-                "create",
-                "--csv",
-                csv.to_str().unwrap(),
-                "--report",
-                report.to_str().unwrap(),
-                "--journal",
-                journal.to_str().unwrap(),
-                "--failed-rows",
-                failed.to_str().unwrap(),
-            ])
-            .env("JC_API_KEY", KEY_ODD)
-            .env("JCBULK_CONFIG", "/nonexistent/jcbulk.toml")
-            .env("JC_BASE_URL", &server.base)
-            .env_remove("RUST_LOG")
-            .output()
-            .await
-            .unwrap();
-        seen.push_str(&String::from_utf8_lossy(&output.stdout));
-        seen.push_str(&String::from_utf8_lossy(&output.stderr));
-        for file in [&report, &journal, &failed] {
-            seen.push_str(&std::fs::read_to_string(file).unwrap_or_default());
-        }
-    }
+    let args = ["users", "create", "--csv", csv.to_str().unwrap()];
+    let env = [
+        ("JC_API_KEY", KEY_ODD),
+        ("JC_BASE_URL", server.base.as_str()),
+    ];
+    let (seen, _) = at_every_verbosity(dir.path(), &args, &env).await;
     assert!(seen.contains("rejected key"), "the runs happened:\n{seen}");
     let forms = [
         KEY_ODD.to_owned(),
@@ -453,6 +402,43 @@ async fn the_api_key_never_shows_in_base64_or_percent_encoded_forms() {
     for form in forms {
         assert!(!seen.contains(&form), "`{form}` leaked:\n{seen}");
     }
+}
+
+/// Runs `jcbulk` with `args` at -q, -v and -vv (each with its own report, journal and failed
+/// rows in `dir`) and `env` (no API key, no config, no `RUST_LOG` besides): everything the runs
+/// wrote (stdout, stderr, the three files), and each run's exit code and stderr.
+async fn at_every_verbosity(
+    dir: &std::path::Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> (String, Vec<(Option<i32>, String)>) {
+    let (mut seen, mut runs) = (String::new(), Vec::new());
+    for verbosity in ["-q", "-v", "-vv"] {
+        let files = [
+            ("--report", dir.join(format!("r{verbosity}.csv"))),
+            ("--journal", dir.join(format!("j{verbosity}"))),
+            ("--failed-rows", dir.join(format!("f{verbosity}.csv"))),
+        ];
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_jcbulk"));
+        command.arg(verbosity).args(args);
+        for (flag, file) in &files {
+            command.arg(flag).arg(file);
+        }
+        command
+            .env_remove("JC_API_KEY")
+            .env_remove("RUST_LOG")
+            .env("JCBULK_CONFIG", "/nonexistent/jcbulk.toml")
+            .envs(env.iter().copied());
+        let output = command.output().await.unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+        seen.push_str(&String::from_utf8_lossy(&output.stdout));
+        seen.push_str(&stderr);
+        for (_, file) in &files {
+            seen.push_str(&std::fs::read_to_string(file).unwrap_or_default());
+        }
+        runs.push((output.status.code(), stderr));
+    }
+    (seen, runs)
 }
 
 /// Base64 (standard, padded), for the echoing server.
