@@ -55,6 +55,7 @@ mod ops;
 mod options;
 mod pace;
 mod pager;
+pub mod partial;
 mod refresh;
 mod region;
 pub mod request;
@@ -76,7 +77,7 @@ pub use import::{
     MAX_CHUNK_SIZE, MAX_CONCURRENCY,
 };
 pub use jc_transport::Secret;
-pub use ops::{Legacy, Resolution, ResolveOptions, UserKey, Users};
+pub use ops::{CurrentUser, Legacy, Lookup, Resolution, ResolveOptions, UserKey, Users};
 pub use options::{
     CallOptions, CreateUsersOptions, ListScheduledOptions, Page, UpdateUsersOptions,
 };

@@ -8,5 +8,5 @@ mod users;
 pub(crate) mod userstates;
 
 pub use legacy::Legacy;
-pub use resolve::ResolveOptions;
+pub use resolve::{CurrentUser, Lookup, ResolveOptions};
 pub use users::{Resolution, UserKey, Users};

@@ -11,7 +11,9 @@ use crate::pager::{Fetched, Next, Pager};
 use futures::TryStreamExt;
 use jc_models::{SystemUser, UserId};
 use serde_json::{json, Value};
+use serde_json::Map;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// How to resolve.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -48,53 +50,128 @@ fn exactly(text: &str) -> String {
 /// What the keys ask for, lowercased: (kind, text) pairs.
 type Wanted = HashSet<(&'static str, String)>;
 
-/// Every user seen (its key fields), by the wanted (kind, lowercased text) it matches.
+/// A user as a lookup read it: its id and the fields asked for, kept as compact JSON text (a
+/// lookup over a whole org holds one per user: a parsed object would take several times the
+/// memory).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CurrentUser {
+    id: UserId,
+    json: Box<str>,
+}
+
+impl CurrentUser {
+    fn of(user: &impl serde::Serialize, id: &str) -> Self {
+        let json = serde_json::to_string(user).unwrap_or_else(|_| "{}".to_owned());
+        Self {
+            id: UserId::new(id),
+            json: json.into_boxed_str(),
+        }
+    }
+
+    /// The user's object id.
+    pub fn id(&self) -> &UserId {
+        &self.id
+    }
+
+    /// The fields read, as the v1 API returned them (`_id` among them).
+    pub fn fields(&self) -> Map<String, Value> {
+        match serde_json::from_str(&self.json) {
+            Ok(Value::Object(object)) => object,
+            _ => Map::new(),
+        }
+    }
+
+    /// The fields read, as JSON text.
+    pub fn json(&self) -> &str {
+        &self.json
+    }
+
+    fn user(&self) -> SystemUser {
+        serde_json::from_str(&self.json).unwrap_or_default()
+    }
+}
+
+/// What a key named, with the user's current fields ([`Users::read`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Lookup {
+    /// Exactly one user.
+    Found(Arc<CurrentUser>),
+    /// No user.
+    NotFound,
+    /// Several users.
+    Ambiguous(Vec<UserId>),
+}
+
+/// Every user seen, by the wanted (kind, lowercased text) it matches.
 #[derive(Default)]
-struct Matches(HashMap<(&'static str, String), Vec<SystemUser>>);
+struct Matches(HashMap<(&'static str, String), Vec<Arc<CurrentUser>>>);
 
 impl Matches {
-    fn add(&mut self, wanted: &Wanted, user: &SystemUser) {
-        let Some(id) = user.object_id() else {
+    fn add<U: serde::Serialize>(&mut self, wanted: &Wanted, user: &U, names: [Option<&str>; 3]) {
+        let [Some(id), username, email] = names else {
             return;
         };
-        let names = [
-            ("username", user.username.as_deref()),
-            ("email", user.email.as_deref()),
-            ("id", Some(id)),
-        ];
-        for (kind, text) in names {
+        let mut read: Option<Arc<CurrentUser>> = None;
+        for (kind, text) in [("username", username), ("email", email), ("id", Some(id))] {
             let key = (kind, lower(text.unwrap_or_default()));
             if wanted.contains(&key) {
                 let users = self.0.entry(key).or_default();
-                if !users.iter().any(|known| known.object_id() == Some(id)) {
+                if !users.iter().any(|known| known.id.as_str() == id) {
+                    let user = read.get_or_insert_with(|| Arc::new(CurrentUser::of(user, id)));
                     users.push(user.clone());
                 }
             }
         }
     }
 
-    fn resolution(&self, key: &UserKey, verify_ids: bool) -> Resolution {
-        if let (UserKey::Id(id), false) = (key, verify_ids) {
-            return Resolution::Found(id.clone());
+    fn add_user(&mut self, wanted: &Wanted, user: &SystemUser) {
+        let names = [
+            user.object_id(),
+            user.username.as_deref(),
+            user.email.as_deref(),
+        ];
+        self.add(wanted, user, names);
+    }
+
+    fn lookup(&self, key: &UserKey, verify_ids: bool) -> Lookup {
+        let users = self.users(key);
+        match (key, verify_ids, users) {
+            (UserKey::Id(id), false, _) => Lookup::Found(Arc::new(CurrentUser {
+                id: id.clone(),
+                json: format!("{{\"_id\":{}}}", json!(id.as_str())).into_boxed_str(),
+            })),
+            (_, _, []) => Lookup::NotFound,
+            (_, _, [one]) => Lookup::Found(one.clone()),
+            (_, _, many) => Lookup::Ambiguous(many.iter().map(|u| u.id.clone()).collect()),
         }
-        let ids: Vec<UserId> = self
-            .users(key)
-            .iter()
-            .filter_map(|u| u.object_id().map(UserId::new))
-            .collect();
-        match ids.as_slice() {
-            [] => Resolution::NotFound,
-            [one] => Resolution::Found(one.clone()),
-            many => Resolution::Ambiguous(many.to_vec()),
+    }
+
+    fn resolution(&self, key: &UserKey, verify_ids: bool) -> Resolution {
+        match self.lookup(key, verify_ids) {
+            Lookup::Found(user) => Resolution::Found(user.id.clone()),
+            Lookup::NotFound => Resolution::NotFound,
+            Lookup::Ambiguous(ids) => Resolution::Ambiguous(ids),
         }
     }
 
     /// The users that match `key`.
-    fn users(&self, key: &UserKey) -> &[SystemUser] {
+    fn users(&self, key: &UserKey) -> &[Arc<CurrentUser>] {
         self.0
             .get(&(key.kind(), lower(key.text())))
             .map_or(&[], Vec::as_slice)
     }
+}
+
+/// The fields a read asks for: the key fields and `fields`, once each.
+fn with_keys(fields: &[&str]) -> String {
+    let mut all: Vec<&str> = KEY_FIELDS.split(' ').collect();
+    for field in fields {
+        if !field.is_empty() && !all.contains(field) {
+            all.push(field);
+        }
+    }
+    all.join(" ")
 }
 
 fn expression(kind: &'static str, text: &str) -> Value {
@@ -116,11 +193,24 @@ impl Users<'_> {
         options: &ResolveOptions,
     ) -> Result<Vec<Resolution>, Error> {
         let keys: Vec<UserKey> = keys.into_iter().collect();
-        let matches = self.matches(&keys, options.verify_ids).await?;
+        let matches = self.matches(&keys, options.verify_ids, &[]).await?;
         Ok(keys
             .iter()
             .map(|key| matches.resolution(key, options.verify_ids))
             .collect())
+    }
+
+    /// For each key, in order, the user it names with the current values of `fields` (and
+    /// `_id username email created`): what an update compares its rows with before sending
+    /// (section 36). Id keys are checked too. The requests are those of [`Users::resolve`]:
+    /// `ceil(k/100)` searches or the org's list pages, whichever is fewer; reading the fields
+    /// costs no extra request.
+    ///
+    /// # Errors
+    /// A read that failed (nothing is guessed).
+    pub async fn read(&self, keys: &[UserKey], fields: &[&str]) -> Result<Vec<Lookup>, Error> {
+        let matches = self.matches(keys, true, fields).await?;
+        Ok(keys.iter().map(|key| matches.lookup(key, true)).collect())
     }
 
     /// The users that match each key (their id, username, e-mail and `created`), in order,
@@ -130,11 +220,19 @@ impl Users<'_> {
     /// # Errors
     /// A read that failed (nothing is guessed).
     pub(crate) async fn matching(&self, keys: &[UserKey]) -> Result<Vec<Vec<SystemUser>>, Error> {
-        let matches = self.matches(keys, true).await?;
-        Ok(keys.iter().map(|key| matches.users(key).to_vec()).collect())
+        let matches = self.matches(keys, true, &[]).await?;
+        Ok(keys
+            .iter()
+            .map(|key| matches.users(key).iter().map(|u| u.user()).collect())
+            .collect())
     }
 
-    async fn matches(&self, keys: &[UserKey], verify_ids: bool) -> Result<Matches, Error> {
+    async fn matches(
+        &self,
+        keys: &[UserKey],
+        verify_ids: bool,
+        fields: &[&str],
+    ) -> Result<Matches, Error> {
         let wanted: Wanted = keys
             .iter()
             .filter(|k| verify_ids || !matches!(k, UserKey::Id(_)))
@@ -142,17 +240,17 @@ impl Users<'_> {
             .collect();
         let mut matches = Matches::default();
         if !wanted.is_empty() {
-            self.find(&wanted, &mut matches).await?;
+            self.find(&wanted, &mut matches, &with_keys(fields)).await?;
         }
         Ok(matches)
     }
 
-    async fn find(&self, wanted: &Wanted, matches: &mut Matches) -> Result<(), Error> {
+    async fn find(&self, wanted: &Wanted, matches: &mut Matches, fields: &str) -> Result<(), Error> {
         let searches = wanted.len().div_ceil(TERMS_PER_SEARCH);
         if searches <= 1 {
-            return self.search_all(wanted, matches).await;
+            return self.search_all(wanted, matches, fields).await;
         }
-        let first = self.page(&[], Some(KEY_FIELDS), Page::first()).await?;
+        let first = self.page(&[], Some(fields), Page::first()).await?;
         let total = usize::try_from(first.total_count.unwrap_or(0)).unwrap_or(0);
         let pages = total.div_ceil(100).max(1);
         tracing::debug!(
@@ -164,22 +262,22 @@ impl Users<'_> {
         );
         if pages > 1 + searches {
             tracing::debug!("plan: search, {searches} requests");
-            return self.search_all(wanted, matches).await;
+            return self.search_all(wanted, matches, fields).await;
         }
         tracing::debug!("plan: list the org, {pages} pages");
         let first = listed(first.results, first.total_count)?;
         for user in &first {
-            matches.add(wanted, user);
+            matches.add_user(wanted, user);
         }
         // A short first page ends the list; a total count never does (it may be stale).
         if first.len() < 100 {
             return Ok(());
         }
-        let rest = self.pager(&[], Some(KEY_FIELDS), 100).pages();
+        let rest = self.pager(&[], Some(fields), 100).pages();
         futures::pin_mut!(rest);
         while let Some(page) = rest.try_next().await? {
             for user in &page {
-                matches.add(wanted, user);
+                matches.add_user(wanted, user);
             }
         }
         Ok(())
@@ -187,7 +285,12 @@ impl Users<'_> {
 
     /// Searches for every wanted name, 100 terms a request (more pages only if a batch
     /// matches more than 100 users, up to 100 pages a batch).
-    async fn search_all(&self, wanted: &Wanted, matches: &mut Matches) -> Result<(), Error> {
+    async fn search_all(
+        &self,
+        wanted: &Wanted,
+        matches: &mut Matches,
+        fields: &str,
+    ) -> Result<(), Error> {
         let terms: Vec<Value> = wanted.iter().map(|(k, t)| expression(k, t)).collect();
         for batch in terms.chunks(TERMS_PER_SEARCH) {
             let batch = batch.to_vec();
@@ -197,10 +300,10 @@ impl Users<'_> {
                     let Next::Offset(page) = next else {
                         return Err(Error::Pagination("the v1 search has no links".into()));
                     };
-                    let found = self.search_page(&batch, page.skip()).await?;
+                    let found = self.search_page(&batch, fields, page.skip()).await?;
                     let items = listed(found.results, found.total_count)?;
                     Ok(Fetched {
-                        items: items.iter().map(user_of).collect(),
+                        items,
                         link: None,
                         total: found.total_count.and_then(|t| u64::try_from(t).ok()),
                     })
@@ -209,8 +312,14 @@ impl Users<'_> {
             let pages = Pager::new("matching users", fetch).at_most(100).pages();
             futures::pin_mut!(pages);
             while let Some(page) = pages.try_next().await? {
-                for user in &page {
-                    matches.add(wanted, user);
+                for mut user in page {
+                    user.memberof = None;
+                    let names = [
+                        user.object_id(),
+                        user.username.as_deref(),
+                        user.email.as_deref(),
+                    ];
+                    matches.add(wanted, &user, names);
                 }
             }
         }
@@ -227,17 +336,6 @@ pub(crate) fn listed<T>(results: Option<Vec<T>>, total: Option<i64>) -> Result<V
         (None, _) => Err(Error::Pagination(
             "the server answered a page of users without `results` (null or absent); the list cannot be read".into(),
         )),
-    }
-}
-
-/// The fields of a search result that resolving reads.
-fn user_of(found: &jc_models::SystemUserMatch) -> SystemUser {
-    SystemUser {
-        object_id_field: found.object_id().map(str::to_owned),
-        username: found.username.clone(),
-        email: found.email.clone(),
-        created: found.created.clone(),
-        ..SystemUser::default()
     }
 }
 

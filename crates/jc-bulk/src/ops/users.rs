@@ -1,7 +1,6 @@
 //! The v1 user reads ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) sections 19-22): list (a stream of pages), get, and resolving
 //! usernames and e-mails to ids with the cheaper of two plans.
 
-use super::resolve::KEY_FIELDS;
 use crate::error::Error;
 use crate::options::{CallOptions, Page};
 use crate::pager::{Fetched, Next, Pager};
@@ -145,11 +144,12 @@ impl<'a> Users<'a> {
     pub(crate) async fn search_page(
         &self,
         expressions: &[Value],
+        fields: &str,
         skip: u64,
     ) -> Result<SystemUsersSearchList, Error> {
         let search = Search {
             filter: Some(json!({ "or": expressions })),
-            fields: Some(json!(KEY_FIELDS)),
+            fields: Some(json!(fields)),
             limit: Some(100),
             skip: Some(skip as i64),
             ..Search::default()

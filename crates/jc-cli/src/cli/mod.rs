@@ -121,9 +121,15 @@ pub struct ExportArgs {
     /// Add the read-only fields (created, activated, password_expired ...); `users update` ignores them
     #[arg(long, conflicts_with = "for_update")]
     pub all_fields: bool,
-    /// Exactly the columns `users update --csv` accepts, `id` first
+    /// Exactly the columns `users update --csv` accepts, `id` first, and a trailing `jcbulk_base`
+    /// column recording what each row held, so that `users update` sends only the cells you
+    /// change and never undoes a change made in JumpCloud since the export
     #[arg(long = "for", value_name = "COMMAND", value_parser = ["update"])]
     pub for_update: Option<String>,
+    /// Prefix with ' every cell a spreadsheet would run as a formula (starting with = + - @,
+    /// tab or CR) or that starts with '; `users update` removes the prefix (implies --for update)
+    #[arg(long, conflicts_with = "all_fields")]
+    pub spreadsheet_safe: bool,
 }
 
 /// Template kinds.

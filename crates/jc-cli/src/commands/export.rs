@@ -6,7 +6,7 @@
 
 use crate::cli::{ExportArgs, Format, Global};
 use crate::config::{client, format};
-use crate::csv::{cells, order};
+use crate::csv::{cells, order, protect, Base, Marking, BASE_COLUMN};
 use crate::exit::{CliError, CliResult, Exit};
 use futures::TryStreamExt;
 use jc_bulk::CallOptions;
@@ -61,34 +61,53 @@ pub async fn run(global: &Global, args: &ExportArgs) -> CliResult {
         }
     }
     let columns = order(seen);
+    let marking = match (args.spreadsheet_safe, args.for_update.is_some()) {
+        (true, _) => Some(Marking::SpreadsheetSafe),
+        (false, true) => Some(Marking::Plain),
+        (false, false) => None,
+    };
     write_csv(
         spool
             .into_inner()
             .map_err(|e| CliError::other(e.to_string()))?,
         &columns,
+        marking,
     )?;
     done(global, count)
 }
 
-/// Writes the spooled rows as CSV under `columns`.
-fn write_csv(mut spool: std::fs::File, columns: &[String]) -> CliResult<()> {
+/// Writes the spooled rows as CSV under `columns`; with a `marking`, each row ends with its
+/// base (`jcbulk_base`), and a spreadsheet-safe one protects its cells.
+fn write_csv(
+    mut spool: std::fs::File,
+    columns: &[String],
+    marking: Option<Marking>,
+) -> CliResult<()> {
     spool.seek(SeekFrom::Start(0))?;
     let stdout = std::io::stdout();
     let mut writer = csv::Writer::from_writer(stdout.lock());
+    let mut header = columns.to_vec();
+    header.extend(marking.map(|_| BASE_COLUMN.to_owned()));
     writer
-        .write_record(columns)
+        .write_record(&header)
         .map_err(std::io::Error::other)?;
     for line in BufReader::new(spool).lines() {
         let row: Vec<(String, String)> = serde_json::from_str(&line?).unwrap_or_default();
-        let cells: Vec<String> = columns
+        let by_name: std::collections::HashMap<&str, &str> =
+            row.iter().map(|(c, v)| (c.as_str(), v.as_str())).collect();
+        let values: Vec<&str> = columns
             .iter()
-            .map(|column| {
-                // Written as is, not neutralized like a report: the file is for `users update`.
-                row.iter()
-                    .find(|(c, _)| c == column)
-                    .map_or(String::new(), |(_, v)| v.clone())
-            })
+            .map(|column| by_name.get(column.as_str()).copied().unwrap_or_default())
             .collect();
+        let mut cells: Vec<String> = match marking {
+            Some(Marking::SpreadsheetSafe) => values.iter().map(|v| protect(v).into_owned()).collect(),
+            // Written as is, not neutralized like a report: the file is for `users update`.
+            _ => values.iter().map(|v| (*v).to_owned()).collect(),
+        };
+        if let Some(marking) = marking {
+            let held = columns.iter().map(String::as_str).zip(values.iter().copied());
+            cells.push(Base::of(held, marking).encode());
+        }
         writer.write_record(cells).map_err(std::io::Error::other)?;
     }
     writer.flush()?;

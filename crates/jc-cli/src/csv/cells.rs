@@ -1,7 +1,8 @@
 //! Cells to JSON: typed cells (text, booleans, whole numbers, JSON text) and the JSON object of
 //! one data row, dotted columns merged into their lists and objects.
 
-use super::columns::{Column, Ty};
+use super::columns::{Column, Kind, Ty, CLEAR};
+use jc_bulk::partial::Edit;
 use super::header::Header;
 use super::problem::{problem, Problem};
 use serde_json::{Map, Value};
@@ -50,8 +51,27 @@ pub(super) fn row_object(
         if cell.trim().is_empty() {
             continue;
         }
+        // `(clear)` is an update's; what it does is decided against the user (see `cell_edit`).
+        if cell.trim() == CLEAR {
+            if let Err(message) = clearable(header.kind, column) {
+                problems.push(problem(line, Some(name), message));
+            }
+            continue;
+        }
+        // A STAGED user's state round-trips: it is sent only if changed, and refused then.
+        if header.kind == Kind::Update
+            && matches!(column, Column::Field("state", _))
+            && cell.trim().eq_ignore_ascii_case("STAGED")
+        {
+            continue;
+        }
         match column {
             Column::Key => {}
+            Column::Base => {
+                if let Err(message) = super::Base::decode(cell) {
+                    problems.push(problem(line, Some(name), message));
+                }
+            }
             Column::Field(field, ty) => match typed(*ty, cell) {
                 Ok(Value::Array(items)) if object.get(*field).is_some_and(Value::is_array) => {
                     for item in items {
@@ -115,6 +135,73 @@ pub(super) fn row_object(
     } else {
         Err(problems)
     }
+}
+
+/// Whether `(clear)` may stand in a cell of `column`.
+fn clearable(kind: Kind, column: &Column) -> Result<(), String> {
+    let refused = |why: &str| Err(format!("`{CLEAR}`: {why}"));
+    match (kind, column) {
+        (Kind::Update, Column::Field("username" | "email" | "id", _)) => {
+            refused("this field cannot be blank")
+        }
+        (Kind::Update, Column::Field(_, Ty::Bool | Ty::Int) | Column::Nested(_, _, Ty::Bool | Ty::Int)) => {
+            refused("a boolean or a number cannot be cleared; give its value")
+        }
+        (Kind::Update, Column::Field("password", _)) => refused("a password cannot be cleared"),
+        (Kind::Update, _) => Ok(()),
+        _ => refused("only an update clears a field or an entry"),
+    }
+}
+
+/// Whether `(clear)` may stand in an update's cell of `column`.
+pub fn can_clear(column: &Column) -> bool {
+    clearable(Kind::Update, column).is_ok()
+}
+
+/// The edit one cell of an update asks (`None` for a column that edits nothing: keys, read-only
+/// fields, the base); `(clear)` clears the field or removes the entry.
+///
+/// # Errors
+/// A cell that is not of its column's type, or `(clear)` where nothing can be cleared.
+pub fn cell_edit(column: &Column, cell: &str) -> Result<Option<Edit>, String> {
+    let clear = cell.trim() == CLEAR;
+    if clear {
+        clearable(Kind::Update, column)?;
+    }
+    let value = |text: &str| (!clear).then(|| text.to_owned());
+    Ok(Some(match column {
+        Column::Key | Column::Base => return Ok(None),
+        Column::Field(field, _) if clear => Edit::Clear {
+            field: (*field).to_owned(),
+        },
+        Column::Field(field, ty) => {
+            let value = typed(*ty, cell)?;
+            let field = (*field).to_owned();
+            match field.as_str() {
+                // Never readable, or additions: sent whatever the user holds.
+                "password" | "ssh_keys" | "organization" => Edit::Always { field, value },
+                _ => Edit::Set { field, value },
+            }
+        }
+        Column::Attribute(name) => Edit::Attribute {
+            name: name.clone(),
+            value: value(cell).map(Value::String),
+        },
+        Column::Phone(kind) => Edit::Phone {
+            kind: kind.clone(),
+            number: value(cell),
+        },
+        Column::Address(kind, field) => Edit::Address {
+            kind: kind.clone(),
+            field: (*field).to_owned(),
+            value: value(cell),
+        },
+        Column::Nested(object, field, ty) => Edit::Member {
+            field: (*object).to_owned(),
+            key: (*field).to_owned(),
+            value: if clear { None } else { Some(typed(*ty, cell)?) },
+        },
+    }))
 }
 
 #[cfg(test)]

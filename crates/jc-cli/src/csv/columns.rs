@@ -73,7 +73,7 @@ pub const UPDATE_ONLY: &[(&str, Ty)] = &[("id", Text), ("organization", Text), (
 /// Columns of expire, unlock and schedule files.
 pub const TARGET: &[(&str, Ty)] = &[("id", Text), ("organization", Text), ("attributes", Json)];
 
-const ADDRESS_FIELDS: &[&str] = &[
+pub(super) const ADDRESS_FIELDS: [&str; 7] = [
     "country",
     "extendedAddress",
     "locality",
@@ -126,15 +126,66 @@ impl Kind {
 
 /// What a column feeds.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Column {
+pub enum Column {
+    /// A top-level field of the schema, and its cells' type.
     Field(&'static str, Ty),
+    /// `attributes.NAME`: the custom attribute of exactly this name.
     Attribute(String),
+    /// `phoneNumbers.TYPE`: the phone number of this type.
     Phone(String),
+    /// `addresses.TYPE.FIELD`: one field of the address of this type.
     Address(String, &'static str),
+    /// `OBJECT.FIELD` (`mfa.configured`, `recoveryEmail.address`): one member of an object.
     Nested(&'static str, &'static str, Ty),
     /// Never sent: `username` / `email` in an expire, unlock or schedule file (a key only), and
     /// the read-only fields of an export in an update file (ignored).
     Key,
+    /// `jcbulk_base`: what an export's row held (update files only; see `base.rs`).
+    Base,
+}
+
+/// The column `users export --for update` adds: what each row held at export time.
+pub const BASE_COLUMN: &str = "jcbulk_base";
+
+/// The cell value that clears a field or removes a list entry (an empty cell leaves it as is).
+pub const CLEAR: &str = "(clear)";
+
+impl Column {
+    /// The name an export gives the column (what a base is keyed by): a file's header may
+    /// spell a field in another case.
+    pub fn export_name(&self) -> Option<String> {
+        match self {
+            Self::Field(field, _) => Some((*field).to_owned()),
+            Self::Attribute(name) => Some(format!("attributes.{name}")),
+            Self::Phone(kind) => Some(format!("phoneNumbers.{kind}")),
+            Self::Address(kind, field) => Some(format!("addresses.{kind}.{field}")),
+            Self::Nested(object, field, _) => Some(format!("{object}.{field}")),
+            Self::Key | Self::Base => None,
+        }
+    }
+
+    /// The top-level field the column feeds, if it feeds one.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Self::Field(field, _) => Some(field),
+            Self::Attribute(_) => Some("attributes"),
+            Self::Phone(_) => Some("phoneNumbers"),
+            Self::Address(..) => Some("addresses"),
+            Self::Nested(object, ..) => Some(object),
+            Self::Key | Self::Base => None,
+        }
+    }
+}
+
+/// The attribute a column `attributes.NAME` names: exactly the text after the dot, case and
+/// spaces kept (`name` is the header cell as written).
+pub(super) fn attribute_name(name: &str) -> Option<&str> {
+    let start = name.len() - name.trim_start().len();
+    let trimmed = &name[start..];
+    let head = trimmed.get(..11)?;
+    head.eq_ignore_ascii_case("attributes.")
+        .then(|| &trimmed[11..])
+        .filter(|rest| !rest.is_empty())
 }
 
 /// Update columns that are not exported: never readable, or not round-trippable (section 23).
@@ -163,6 +214,13 @@ pub const READ_ONLY: [&str; 11] = [
 
 /// What a column of `kind` named `name` feeds; `None` for an unknown column.
 pub(super) fn classify(kind: Kind, name: &str) -> Option<Column> {
+    if kind == Kind::Update && name.trim() == BASE_COLUMN {
+        return Some(Column::Base);
+    }
+    if let (Some(attribute), true) = (attribute_name(name), kind.has("attributes")) {
+        return Some(Column::Attribute(attribute.to_owned()));
+    }
+    let name = name.trim();
     let lower = name.to_ascii_lowercase();
     if kind == Kind::Target && (lower == "username" || lower == "email") {
         return Some(Column::Key);
@@ -185,7 +243,6 @@ pub(super) fn classify(kind: Kind, name: &str) -> Option<Column> {
     }
     let head_lower = head.to_ascii_lowercase();
     match head_lower.as_str() {
-        "attributes" if kind.has("attributes") => Some(Column::Attribute(rest.to_owned())),
         "phonenumbers" if kind.has("phoneNumbers") => Some(Column::Phone(rest.to_owned())),
         "addresses" if kind.has("addresses") => {
             let (kind_name, field) = rest.rsplit_once('.')?;
@@ -243,6 +300,17 @@ mod tests {
         assert_eq!(classify(Kind::Target, "email"), Some(Column::Key));
         assert_eq!(classify(Kind::Target, "department"), None);
         assert_eq!(classify(Kind::Update, "attributes."), None);
+        // Attribute names are exact: case and spaces kept.
+        assert_eq!(
+            classify(Kind::Update, "attributes. spaced "),
+            Some(Column::Attribute(" spaced ".into()))
+        );
+        assert_eq!(
+            classify(Kind::Update, "Attributes.Case"),
+            Some(Column::Attribute("Case".into()))
+        );
+        assert_eq!(classify(Kind::Update, BASE_COLUMN), Some(Column::Base));
+        assert_eq!(classify(Kind::Create, BASE_COLUMN), None);
     }
 
     #[test]

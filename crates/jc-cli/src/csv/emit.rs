@@ -1,6 +1,6 @@
 //! CSV out: the cells of an exported user in the same column convention the import reads.
 
-use super::columns::{Kind, Ty, NOT_EXPORTED, READ_ONLY};
+use super::columns::{Kind, Ty, ADDRESS_FIELDS, NOT_EXPORTED, READ_ONLY};
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
 
@@ -13,32 +13,85 @@ fn text(value: &Value) -> String {
     }
 }
 
-/// The dotted cells of a user's attributes, phone numbers and addresses.
-fn dotted(user: &Map<String, Value>) -> Vec<(String, String)> {
-    let items = |key: &str| {
-        user.get(key)
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default()
-    };
+/// A list's entries without their ids and null members: what a whole-list cell holds.
+fn cleaned(items: &[Value]) -> Vec<Value> {
+    items
+        .iter()
+        .map(|item| match item {
+            Value::Object(entry) => Value::Object(
+                entry
+                    .iter()
+                    .filter(|(key, value)| *key != "id" && !value.is_null())
+                    .map(|(key, value)| (key.clone(), value.clone()))
+                    .collect(),
+            ),
+            other => other.clone(),
+        })
+        .collect()
+}
+
+/// A non-empty string that a header keeps as it is (no surrounding spaces, no line break).
+fn plain_text(value: &Value) -> Option<&str> {
+    value
+        .as_str()
+        .filter(|t| !t.is_empty() && t.trim() == *t && !t.contains(['\n', '\r']))
+}
+
+/// Whether `entries` (cleaned) can be written as dotted cells and read back exactly: every
+/// entry has a plain `key` unique regardless of case, only the members `allowed`, and a
+/// non-empty text in each.
+fn dottable(entries: &[Value], key: &str, allowed: &[&str]) -> bool {
+    let mut seen = std::collections::HashSet::new();
+    entries.iter().all(|entry| {
+        let Some(object) = entry.as_object() else {
+            return false;
+        };
+        let Some(name) = object.get(key).and_then(plain_text) else {
+            return false;
+        };
+        seen.insert(name.to_lowercase())
+            && object.len() > 1
+            && object.iter().all(|(member, value)| {
+                member == key
+                    || (allowed.contains(&member.as_str())
+                        && value.as_str().is_some_and(|t| !t.is_empty()))
+            })
+    })
+}
+
+/// The cells of a user's attributes, phone numbers and addresses: dotted cells
+/// (`attributes.NAME`, `phoneNumbers.TYPE`, `addresses.TYPE.FIELD`) when the dotted convention
+/// holds the list exactly, else the whole list as JSON in its own column (two entries of one
+/// type, typeless entries, names that repeat, differ only in case or carry spaces): the export
+/// never drops or merges an entry.
+fn lists(user: &Map<String, Value>) -> Vec<(String, String)> {
     let mut cells = Vec::new();
-    for attribute in items("attributes") {
-        if let Some(name) = attribute["name"].as_str() {
-            cells.push((format!("attributes.{name}"), text(&attribute["value"])));
-        }
-    }
-    for phone in items("phoneNumbers") {
-        if let Some(kind) = phone["type"].as_str() {
-            cells.push((format!("phoneNumbers.{kind}"), text(&phone["number"])));
-        }
-    }
-    for address in items("addresses") {
-        let Some(kind) = address["type"].as_str() else {
+    for list in ["attributes", "phoneNumbers", "addresses"] {
+        let Some(items) = user.get(list).and_then(Value::as_array) else {
             continue;
         };
-        for (field, value) in address.as_object().into_iter().flatten() {
-            if field != "type" && field != "id" && !value.is_null() {
-                cells.push((format!("addresses.{kind}.{field}"), text(value)));
+        let entries = cleaned(items);
+        let (key, allowed): (&str, &[&str]) = match list {
+            "attributes" => ("name", &["value"]),
+            "phoneNumbers" => ("type", &["number"]),
+            _ => ("type", &ADDRESS_FIELDS),
+        };
+        if entries.is_empty() {
+            continue;
+        }
+        if !dottable(&entries, key, allowed) {
+            cells.push((list.to_owned(), Value::Array(entries).to_string()));
+            continue;
+        }
+        for entry in entries.iter().filter_map(Value::as_object) {
+            let name = entry.get(key).and_then(Value::as_str).unwrap_or_default();
+            for (member, value) in entry.iter().filter(|(m, _)| *m != key) {
+                let column = match list {
+                    "attributes" => format!("attributes.{name}"),
+                    "phoneNumbers" => format!("phoneNumbers.{name}"),
+                    _ => format!("addresses.{name}.{member}"),
+                };
+                cells.push((column, text(value)));
             }
         }
     }
@@ -62,7 +115,7 @@ pub fn cells(user: &Map<String, Value>, all_fields: bool) -> Vec<(String, String
             Some(_) => {}
         }
     }
-    cells.extend(dotted(user));
+    cells.extend(lists(user));
     if all_fields {
         for field in READ_ONLY {
             let value = match field.split_once('.') {

@@ -168,6 +168,12 @@ impl CsvFile {
             if raw.iter().all(|cell| cell.trim().is_empty()) {
                 continue;
             }
+            // A row of a spreadsheet-safe export: its cells lose the `'` the export added.
+            if let Some(at) = self.header.base() {
+                if raw.get(at).is_some_and(super::base::is_safe) {
+                    raw = raw.iter().map(super::unprotect).collect();
+                }
+            }
             let record = self.convert(&raw, line);
             return Some(Row { line, record, raw });
         }

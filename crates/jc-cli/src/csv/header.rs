@@ -9,12 +9,23 @@ use std::collections::HashMap;
 pub struct Header {
     pub(super) names: Vec<String>,
     pub(super) columns: Vec<Column>,
+    pub(super) kind: Kind,
 }
 
 impl Header {
     /// The column names as written (BOM removed).
     pub fn names(&self) -> &[String] {
         &self.names
+    }
+
+    /// What each column feeds, in order.
+    pub fn columns(&self) -> &[Column] {
+        &self.columns
+    }
+
+    /// The position of the `jcbulk_base` column, if the file has one.
+    pub fn base(&self) -> Option<usize> {
+        self.columns.iter().position(|c| *c == Column::Base)
     }
 }
 
@@ -32,7 +43,11 @@ pub fn parse_header(kind: Kind, record: &::csv::StringRecord) -> Result<Header, 
             } else {
                 n
             };
-            n.trim().to_owned()
+            // An attribute's name is exact (spaces kept); any other name is trimmed.
+            match super::columns::attribute_name(n) {
+                Some(_) => n.trim_start().to_owned(),
+                None => n.trim().to_owned(),
+            }
         })
         .collect();
     let classified: Vec<Option<Column>> = names.iter().map(|n| classify(kind, n)).collect();
@@ -52,7 +67,15 @@ pub fn parse_header(kind: Kind, record: &::csv::StringRecord) -> Result<Header, 
         if column.is_none() {
             problems.push(problem(1, Some(name), "unknown column"));
         }
-        if let Some(first) = seen.insert(name.to_ascii_lowercase(), i) {
+        // Attribute names and entry types are case-sensitive: `attributes.Case` and
+        // `attributes.case` are two columns (an export may write both, for two users).
+        let key = match column {
+            Some(Column::Attribute(attribute)) => format!("attributes.{attribute}"),
+            Some(Column::Phone(kind)) => format!("phonenumbers.{kind}"),
+            Some(Column::Address(kind, field)) => format!("addresses.{kind}.{field}"),
+            _ => name.to_ascii_lowercase(),
+        };
+        if let Some(first) = seen.insert(key, i) {
             problems.push(problem(
                 1,
                 Some(name),
@@ -66,5 +89,6 @@ pub fn parse_header(kind: Kind, record: &::csv::StringRecord) -> Result<Header, 
     Ok(Header {
         names,
         columns: classified.into_iter().flatten().collect(),
+        kind,
     })
 }

@@ -9,6 +9,7 @@
 
 use crate::csv::{CsvFile, Duplicates, Kind, Problem, Row};
 use crate::exit::{CliError, CliResult};
+use super::update::Shaped;
 use crate::keys::{KeyPlan, MatchBy, Resolved};
 use crate::tracked::Limits;
 use jc_bulk::InputRecord;
@@ -18,6 +19,7 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::{Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use tokio::sync::mpsc;
 
 /// Problems printed at most; the count of the rest is printed.
@@ -126,6 +128,11 @@ impl Input {
         if let Some(plan) = &mut self.key {
             plan.ids = Some(std::sync::Arc::new(ids));
         }
+    }
+
+    /// The key column's kind, once the header was read (update, expire, unlock).
+    pub fn key_by(&self) -> Option<MatchBy> {
+        self.key.as_ref().map(|plan| plan.by)
     }
 
     /// The key column, when rows name their users by username or e-mail.
@@ -281,6 +288,13 @@ pub struct Checked {
     /// The name key of each row keyed by username or e-mail, and its `id` cell if any:
     /// (line, name, id).
     pub names: Vec<(u64, String, Option<String>)>,
+    /// An update's valid rows: the key of each (its id, username or e-mail), and its `id` cell
+    /// when keyed by name. Every row's user is read before sending.
+    pub keys: Vec<(u64, jc_bulk::UserKey, Option<String>)>,
+    /// An update's `manager` cells that name a user by username or e-mail: (line, text).
+    pub managers: Vec<(u64, String)>,
+    /// The header, when the input is CSV.
+    pub header: Option<crate::csv::Header>,
 }
 
 impl Checked {
@@ -299,7 +313,8 @@ impl Checked {
         located(name, &self.shown, self.more)
     }
 
-    fn is_invalid(&self, line: u64) -> bool {
+    /// Whether the row of `line` has problems.
+    pub fn is_invalid(&self, line: u64) -> bool {
         self.invalid.binary_search(&line).is_ok()
     }
 
@@ -366,6 +381,9 @@ pub fn check<R: DeserializeOwned + Validate>(
                 .and_then(|plan| crate::keys::name_of(plan, &row.raw));
             // The row's `id` cell too: it must name the user its name resolves to.
             let id = crate::keys::id_cell(file.header().names(), &row.raw);
+            if kind == Kind::Update && row.record.is_ok() {
+                keep_update_keys(&mut checked, file, &row.raw, row.line, name.as_deref());
+            }
             checked
                 .names
                 .extend(name.filter(|n| !n.is_empty()).map(|n| (row.line, n, id)));
@@ -384,6 +402,9 @@ pub fn check<R: DeserializeOwned + Validate>(
         (_, Source::Ids(ids)) => ids_fingerprint(ids),
         _ => (0, 0),
     });
+    if let (Rows::Csv(file), Kind::Update) = (&rows, kind) {
+        checked.header = Some(file.header().clone());
+    }
     checked.duplicates = duplicates.problems();
     checked.duplicates.sort_by_key(|p| p.line);
     checked
@@ -403,6 +424,38 @@ pub fn check<R: DeserializeOwned + Validate>(
     Ok(checked)
 }
 
+/// An update row's key, and the managers it names by username or e-mail.
+fn keep_update_keys(
+    checked: &mut Checked,
+    file: &CsvFile,
+    raw: &csv::StringRecord,
+    line: u64,
+    name: Option<&str>,
+) {
+    let names = file.header().names();
+    let id = crate::keys::id_cell(names, raw);
+    let key = match (file.key().map(|plan| plan.by), name) {
+        (Some(MatchBy::Username), Some(name)) => jc_bulk::UserKey::Username(name.to_owned()),
+        (Some(MatchBy::Email), Some(name)) => jc_bulk::UserKey::Email(name.to_owned()),
+        _ => match &id {
+            Some(id) => jc_bulk::UserKey::Id(jc_bulk::UserId::new(id.as_str())),
+            None => return,
+        },
+    };
+    let given = id.filter(|_| name.is_some());
+    checked.keys.push((line, key, given));
+    let manager = names
+        .iter()
+        .position(|n| n.eq_ignore_ascii_case("manager"))
+        .and_then(|at| raw.get(at))
+        .map(str::trim)
+        .filter(|m| !m.is_empty() && *m != crate::csv::CLEAR && !crate::keys::is_user_id(m));
+    checked.managers.extend(manager.map(|m| (line, m.to_owned())));
+}
+
+/// What becomes of an update's row: decided against its user ([`super::update::Plan`]).
+pub type Shaper = Arc<dyn Fn(&csv::StringRecord, &str) -> Shaped + Send + Sync>;
+
 /// What the reader tells the import loop beside the records it hands the SDK, in line order.
 #[derive(Debug)]
 pub enum Side {
@@ -410,6 +463,8 @@ pub enum Side {
     Raw(u64, csv::StringRecord),
     /// An invalid row, never sent: its cells and why.
     Rejected(u64, csv::StringRecord, String),
+    /// A row whose user already holds what it asks: its cells and the user's id.
+    Unchanged(u64, csv::StringRecord, String),
 }
 
 /// The second pass, on a reader thread: valid records as a stream for the SDK, and the rest
@@ -419,32 +474,41 @@ pub fn stream<R>(
     checked: Checked,
     keep_raw: bool,
     buffer: usize,
+    shaper: Option<Shaper>,
 ) -> (
     impl futures::Stream<Item = InputRecord<R>> + Send + 'static,
     mpsc::UnboundedReceiver<Side>,
 )
 where
-    R: DeserializeOwned + Validate + Send + 'static,
+    R: DeserializeOwned + Validate + serde::Serialize + Send + 'static,
 {
     let (records, receiver) = mpsc::channel::<InputRecord<R>>(buffer.max(1));
     let (side, side_receiver) = mpsc::unbounded_channel();
     tokio::task::spawn_blocking(move || {
         while let Some(row) = rows.next_row::<R>() {
-            let sent = match (checked.is_invalid(row.line), row.record) {
-                (false, Ok(record)) => {
+            let line = row.line;
+            let outcome = match (checked.is_invalid(line), row.record, &shaper) {
+                (false, Ok(record), Some(shaper)) => shaped(shaper, &row.raw, record),
+                (false, Ok(record), None) => Ok(record),
+                (_, record, _) => {
+                    let problems = record.err().unwrap_or_default();
+                    Err(Skipped::Refused(checked.reason(line, &problems)))
+                }
+            };
+            let sent = match outcome {
+                Err(Skipped::Unchanged(id)) => side.send(Side::Unchanged(line, row.raw, id)).is_ok(),
+                Err(Skipped::Refused(reason)) => {
+                    side.send(Side::Rejected(line, row.raw, reason)).is_ok()
+                }
+                Ok(record) => {
                     if keep_raw {
-                        let _ = side.send(Side::Raw(row.line, row.raw));
+                        let _ = side.send(Side::Raw(line, row.raw));
                     }
                     let item = InputRecord {
-                        position: row.line,
+                        position: line,
                         record,
                     };
                     records.blocking_send(item).is_ok()
-                }
-                (_, record) => {
-                    let problems = record.err().unwrap_or_default();
-                    let reason = checked.reason(row.line, &problems);
-                    side.send(Side::Rejected(row.line, row.raw, reason)).is_ok()
                 }
             };
             if !sent {
@@ -456,6 +520,41 @@ where
         receiver.recv().await.map(|item| (item, receiver))
     });
     (stream, side_receiver)
+}
+
+/// Why a valid row is not handed to the SDK.
+enum Skipped {
+    Unchanged(String),
+    Refused(String),
+}
+
+impl From<String> for Skipped {
+    fn from(reason: String) -> Self {
+        Self::Refused(reason)
+    }
+}
+
+/// An update's row as its user's difference: only the fields that change, with its id.
+fn shaped<R>(shaper: &Shaper, raw: &csv::StringRecord, record: R) -> Result<R, Skipped>
+where
+    R: DeserializeOwned + Validate + serde::Serialize,
+{
+    let value = serde_json::to_value(&record).map_err(|e| e.to_string())?;
+    let id = value
+        .get("id")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let mut changes = match shaper(raw, &id) {
+        Shaped::Send(changes) => changes,
+        Shaped::Unchanged => return Err(Skipped::Unchanged(id)),
+        Shaped::NotSubmitted(reason) => return Err(Skipped::Refused(reason)),
+    };
+    changes.insert("id".into(), serde_json::Value::String(id));
+    let record: R = serde_json::from_value(serde_json::Value::Object(changes))
+        .map_err(|e| format!("invalid: {e}"))?;
+    record.validate().map_err(|v| format!("invalid: {v}"))?;
+    Ok(record)
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ mod names;
 mod outputs;
 mod paths;
 mod signals;
+mod update;
 
 pub use input::{check, located, Checked, Input};
 pub use names::resolve as resolve_names;
@@ -60,29 +61,45 @@ where
     paths::refuse_clobbering(job.input.path(), args)?;
     let mut checked = check::<R>(&mut job.input, kind, job.match_by)?;
     let named = job.input.name_key();
-    // Names are resolved before anything is sent; a dry run reads them too.
-    let client = match (client, args.dry_run && named.is_none()) {
+    // An update reads every row's user before sending (a dry run too); other commands read
+    // only to resolve names.
+    let reads = kind == Kind::Update || named.is_some();
+    let client = match (client, args.dry_run && !reads) {
         (_, true) => None,
         (Some(client), false) => Some(client),
         (None, false) => Some(crate::config::client(global)?),
     };
-    let counts = match (&client, named) {
-        (Some(client), Some(by)) => {
-            Some(names::resolve(client, &mut job.input, &mut checked, by).await?)
+    let mut plan_of_update = None;
+    let counts = match (&client, named, checked.header.take()) {
+        (Some(client), _, Some(header)) => {
+            let (counts, plan) = update::read(client, &mut job.input, &mut checked, header).await?;
+            plan_of_update = Some(Arc::new(plan));
+            Some(serde_json::to_value(counts).unwrap_or_default())
+        }
+        (Some(client), Some(by), _) => {
+            let counts = names::resolve(client, &mut job.input, &mut checked, by).await?;
+            Some(serde_json::to_value(counts).unwrap_or_default())
         }
         _ => None,
     };
     refuse_invalid(global, &name, &checked, args.skip_invalid)?;
+    let shaper = plan_of_update.clone().map(|plan| {
+        Arc::new(move |raw: &csv::StringRecord, id: &str| plan.shape(raw, id)) as input::Shaper
+    });
     let Some(client) = client.filter(|_| !args.dry_run) else {
-        return plan::<R>(global, &name, &checked, args, counts);
+        let tally = match &plan_of_update {
+            Some(plan) => Some(update::tally::<R>(job.input.rows(kind)?, &checked, plan)),
+            None => None,
+        };
+        return plan::<R>(global, &name, &checked, args, counts, tally);
     };
     let options = options::<R>(&job, &name)?;
     let rows = job.input.rows(kind)?;
     let header = rows.header();
     let valid = checked.valid();
-    let keep_raw = args.failed_rows.is_some() || named.is_some();
+    let keep_raw = args.failed_rows.is_some() || named.is_some() || kind == Kind::Update;
     let buffer = args.chunk_size as usize * 2;
-    let (records, side) = input::stream::<R>(rows, checked, keep_raw, buffer);
+    let (records, side) = input::stream::<R>(rows, checked, keep_raw, buffer, shaper);
     let progress = Progress::new(valid, global.quiet);
     let report = args.report.as_deref();
     let failed = args.failed_rows.as_deref();
@@ -114,15 +131,16 @@ fn files_failed(name: &str, (run, mut error): (Run, CliError)) -> CliError {
     let s = &run.summary;
     let jobs: Vec<String> = s.jobs.iter().map(ToString::to_string).collect();
     error.message.push_str(&format!(
-        "\nthe import ran all the same: {name}: {} rows: {} applied, {} failed, {} not submitted, {} unknown; jobs: {}",
+        "\nthe import ran all the same: {name}: {} rows: {} applied, {} unchanged, {} failed, {} not submitted, {} unknown; jobs: {}",
         s.read,
         s.applied,
+        run.unchanged,
         s.failed,
         s.not_submitted,
         s.unknown,
         if jobs.is_empty() { "none".to_owned() } else { jobs.join(" ") }
     ));
-    error.exit = if s.read > 0 && s.applied == s.read {
+    error.exit = if s.read > 0 && s.applied + run.unchanged == s.read {
         Exit::Error
     } else {
         Exit::Partial
@@ -154,32 +172,60 @@ fn refuse_invalid(global: &Global, name: &str, checked: &Checked, skip: bool) ->
     Ok(())
 }
 
-/// `--dry-run`: the plan, nothing sent.
+/// `--dry-run`: the plan, nothing sent. An update's plan says how many users change, by
+/// column, and how many are unchanged.
 fn plan<R: BulkRecord>(
     global: &Global,
     name: &str,
     checked: &Checked,
     args: &RunArgs,
-    names: Option<names::Counts>,
+    names: Option<serde_json::Value>,
+    tally: Option<update::Tally>,
 ) -> CliResult<(Exit, Run)> {
     let chunk = u64::from(args.chunk_size);
-    let plan = json!({
+    let sent = tally.as_ref().map_or(checked.valid(), |t| t.change);
+    let mut plan = json!({
         "file": name,
         "operation": R::OPERATION,
         "rows": checked.rows,
         "valid": checked.valid(),
         "invalid": checked.invalid(),
         "chunk_size": chunk,
-        "jobs": checked.valid().div_ceil(chunk),
+        "jobs": sent.div_ceil(chunk),
         "concurrency": args.concurrency,
         "wait": !args.no_wait,
         "sent": false,
     });
-    let mut plan = plan;
     if let Some(counts) = names {
-        plan["names"] = serde_json::to_value(counts).unwrap_or_default();
+        plan["names"] = counts;
     }
-    crate::output::object(crate::config::format(global), &plan)?;
+    let format = crate::config::format(global);
+    if let Some(tally) = &tally {
+        plan["change"] = json!(tally.change);
+        plan["unchanged"] = json!(tally.unchanged);
+        plan["not_submitted"] = json!(tally.not_submitted);
+        plan["fields"] = json!(tally.fields);
+    }
+    if let (Some(tally), Format::Table) = (&tally, format) {
+        let fields: Vec<String> = tally
+            .fields
+            .iter()
+            .map(|(field, n)| format!("{field}: {n}"))
+            .collect();
+        crate::output::line(format_args!(
+            "{name}: {} rows: {} users change, {} unchanged, {} not submitted, {} invalid (nothing sent)",
+            checked.rows,
+            tally.change,
+            tally.unchanged,
+            tally.not_submitted,
+            checked.invalid()
+        ))?;
+        if !fields.is_empty() {
+            crate::output::line(format_args!("changes by field: {}", fields.join(", ")))?;
+        }
+        return Ok((Exit::Ok, Run::default()));
+    }
+    crate::output::object(format, &plan)?;
     Ok((Exit::Ok, Run::default()))
 }
 
@@ -233,7 +279,7 @@ fn exit_code(run: &Run, no_wait: bool) -> Exit {
     let settled_as_hoped = if no_wait {
         s.failed == 0 && s.not_submitted == 0 && s.unknown == s.not_awaited
     } else {
-        s.applied == s.read
+        s.applied + run.unchanged == s.read
     };
     if settled_as_hoped {
         Exit::Ok
@@ -252,6 +298,7 @@ fn print_summary(global: &Global, name: &str, args: &RunArgs, run: &Run) -> CliR
         "file": name,
         "read": s.read,
         "applied": s.applied,
+        "unchanged": run.unchanged,
         "failed": s.failed,
         "not_submitted": s.not_submitted,
         "unknown": s.unknown,
@@ -262,8 +309,12 @@ fn print_summary(global: &Global, name: &str, args: &RunArgs, run: &Run) -> CliR
     if format != Format::Table {
         return Ok(crate::output::object(format, &value)?);
     }
+    let unchanged = match run.unchanged {
+        0 => String::new(),
+        n => format!(", {n} unchanged"),
+    };
     crate::output::line(format_args!(
-        "{name}: {} rows: {} applied, {} failed, {} not submitted, {} unknown ({} jobs)",
+        "{name}: {} rows: {} applied{unchanged}, {} failed, {} not submitted, {} unknown ({} jobs)",
         s.read,
         s.applied,
         s.failed,

@@ -25,6 +25,9 @@ pub struct Run {
     pub failed_rows: u64,
     /// The jobs submitted, with their record counts (`--no-wait` prints them).
     pub submitted: Vec<Value>,
+    /// Rows of an update whose user already held what they ask (in no job; counted in
+    /// `summary.read`).
+    pub unchanged: u64,
 }
 
 /// The writers of one import.
@@ -156,13 +159,16 @@ impl Outputs {
                 None => self.side.try_recv().ok()?,
             };
             match entry {
-                Side::Raw(at, _) | Side::Rejected(at, ..) if at > line => {
+                Side::Raw(at, _) | Side::Rejected(at, ..) | Side::Unchanged(at, ..)
+                    if at > line =>
+                {
                     self.held = Some(entry);
                     return None;
                 }
                 Side::Raw(at, raw) if at == line => return Some(raw),
                 Side::Raw(..) => {}
                 Side::Rejected(at, raw, reason) => self.rejected(at, raw, reason),
+                Side::Unchanged(at, raw, id) => self.unchanged(at, raw, id),
             }
         }
     }
@@ -180,6 +186,21 @@ impl Outputs {
             reason: Some(reason),
         };
         self.write(row, Some(&raw), true);
+    }
+
+    fn unchanged(&mut self, line: u64, raw: csv::StringRecord, id: String) {
+        self.run.summary.read += 1;
+        self.run.unchanged += 1;
+        let row = ReportRow {
+            line,
+            username: Self::cell(&raw, self.columns.0),
+            email: Self::cell(&raw, self.columns.1),
+            outcome: "unchanged",
+            user_id: Some(id),
+            job_id: None,
+            reason: None,
+        };
+        self.write(row, Some(&raw), false);
     }
 
     fn record(&mut self, outcome: RecordOutcome) {

@@ -1,0 +1,360 @@
+//! `users update` sends only the change the admin made (issue 20, CONTRACT.md sections 36-37).
+//!
+//! Before anything is sent, every row's user is read, with the fields of the file's columns: in
+//! the lookup that resolves the rows' names (no extra request), or in one search per 100 ids.
+//! Managers named by username or e-mail are resolved in the same read. Then each row becomes
+//! the fields whose value differs ([`jc_bulk::partial::difference`]): list entries are merged,
+//! `(clear)` clears, a row with no difference is `unchanged` and in no job.
+//!
+//! A file exported with `--for update` carries each row's base (`jcbulk_base`): only the cells
+//! the admin changed since the export are considered, an emptied cell clears, and a cell that
+//! changed both in the file and in JumpCloud since the export is a conflict (the row is not
+//! submitted, both values in the reason).
+
+use super::input::{Checked, Input, Rows};
+use crate::csv::{can_clear, cell_edit, cells, Base, Column, Header, Problem, CLEAR};
+use crate::exit::CliResult;
+use crate::keys::{folded, MatchBy, Resolved};
+use jc_bulk::partial::{difference, Edit};
+use jc_bulk::{CallOptions, Client, CurrentUser, Lookup, UserKey};
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+/// What becomes of a valid row of an update.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Shaped {
+    /// Send these fields (with the row's `id`).
+    Send(Map<String, Value>),
+    /// The user already holds what the row asks.
+    Unchanged,
+    /// Not sent, and why.
+    NotSubmitted(String),
+}
+
+/// Everything the rows of one update file are compared with: the header, and every row's user
+/// and every named manager as read before sending.
+#[derive(Debug)]
+pub struct Plan {
+    header: Header,
+    /// Users by lowercased id.
+    users: HashMap<String, Arc<CurrentUser>>,
+    /// Managers named by username or e-mail (lowercased) in `manager` cells.
+    managers: HashMap<String, Resolved>,
+}
+
+/// How the rows' users were read.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Counts {
+    /// Rows whose user was read.
+    pub resolved: u64,
+    /// Rows whose name or id matched no user.
+    pub not_found: u64,
+    /// Rows whose name matched several.
+    pub ambiguous: u64,
+}
+
+/// The top-level fields the columns of `header` need read.
+fn fields(header: &Header) -> Vec<&str> {
+    let mut fields: Vec<&str> = header.columns().iter().filter_map(Column::field).collect();
+    fields.sort_unstable();
+    fields.dedup();
+    fields
+}
+
+/// What a `manager` cell names, when it is not an id.
+pub fn manager_key(text: &str) -> UserKey {
+    crate::commands::lookup::key_of(text)
+}
+
+/// Reads every valid row's user (by name or id) and every manager a row names, in one lookup;
+/// rows whose user matched no one, or several, become invalid.
+///
+/// # Errors
+/// A read that failed.
+pub async fn read(
+    client: &Client,
+    input: &mut Input,
+    checked: &mut Checked,
+    header: Header,
+) -> CliResult<(Counts, Plan)> {
+    let by = input.key_by().unwrap_or(MatchBy::Id);
+    let rows: Vec<(u64, UserKey, Option<String>)> = std::mem::take(&mut checked.keys);
+    let mut keys: Vec<UserKey> = rows.iter().map(|(_, key, _)| key.clone()).collect();
+    let managers: Vec<(u64, String)> = std::mem::take(&mut checked.managers);
+    keys.extend(managers.iter().map(|(_, name)| manager_key(name)));
+    let call = CallOptions::new();
+    let found = client.users(&call).read(&keys, &fields(&header)).await?;
+    let (row_lookups, manager_lookups) = found.split_at(rows.len().min(found.len()));
+    let mut counts = Counts::default();
+    let mut users = HashMap::new();
+    let mut names = HashMap::new();
+    for ((line, key, given), lookup) in rows.iter().zip(row_lookups) {
+        let column = by.column();
+        let text = key.text();
+        let message = match lookup {
+            Lookup::Found(user) => {
+                let id = user.id().as_str().to_owned();
+                names.insert(folded(text), Resolved::Id(id.clone()));
+                match given.as_deref().filter(|g| !g.eq_ignore_ascii_case(&id)) {
+                    None => {
+                        counts.resolved += 1;
+                        users.insert(id.to_lowercase(), user.clone());
+                        continue;
+                    }
+                    Some(given) => crate::keys::crossed(given, column, text, &id),
+                }
+            }
+            Lookup::Ambiguous(ids) => {
+                counts.ambiguous += 1;
+                names.insert(folded(text), Resolved::Ambiguous(ids.len()));
+                format!("ambiguous: {} users match {column} `{text}`", ids.len())
+            }
+            _ => {
+                counts.not_found += 1;
+                names.insert(folded(text), Resolved::Missing);
+                format!("no user with {column} `{text}`")
+            }
+        };
+        checked.add(Problem {
+            line: *line,
+            column: Some(column.to_owned()),
+            message,
+        });
+    }
+    if by != MatchBy::Id {
+        input.resolved(names);
+    }
+    let mut resolved = HashMap::new();
+    for ((_, name), lookup) in managers.iter().zip(manager_lookups) {
+        let value = match lookup {
+            Lookup::Found(user) => Resolved::Id(user.id().as_str().to_owned()),
+            Lookup::Ambiguous(ids) => Resolved::Ambiguous(ids.len()),
+            _ => Resolved::Missing,
+        };
+        resolved.insert(folded(name), value);
+    }
+    let plan = Plan {
+        header,
+        users,
+        managers: resolved,
+    };
+    Ok((counts, plan))
+}
+
+/// A cell's part in the row's change.
+struct Changed<'a> {
+    column: &'a Column,
+    name: &'a str,
+    /// The cell as the file holds it (`(clear)` for a cell the admin emptied).
+    cell: &'a str,
+    /// With a base: the column's value in JumpCloud now, when it changed since the export.
+    moved: Option<String>,
+}
+
+impl Plan {
+    /// What becomes of the valid row `raw` whose user is `id`.
+    pub fn shape(&self, raw: &csv::StringRecord, id: &str) -> Shaped {
+        match self.shape_row(raw, id) {
+            Ok(shaped) => shaped,
+            Err(reason) => Shaped::NotSubmitted(reason),
+        }
+    }
+
+    /// The columns that change the row's user, and by how many rows: a dry run's figures.
+    pub fn effective(&self, raw: &csv::StringRecord, id: &str) -> Result<Vec<String>, String> {
+        let (current, changed) = self.changed(raw, id)?;
+        let edits = self.edits(&changed, id)?;
+        let diff = difference(&current, &edits).map_err(|e| e.to_string())?;
+        Ok(changed
+            .iter()
+            .zip(&diff.effective)
+            .filter(|(_, effective)| **effective)
+            .map(|(c, _)| c.name.to_owned())
+            .collect())
+    }
+
+    fn shape_row(&self, raw: &csv::StringRecord, id: &str) -> Result<Shaped, String> {
+        let (current, changed) = self.changed(raw, id)?;
+        let edits = self.edits(&changed, id)?;
+        let diff = difference(&current, &edits).map_err(|e| e.to_string())?;
+        let conflicts: Vec<String> = changed
+            .iter()
+            .zip(&diff.effective)
+            .filter(|(_, effective)| **effective)
+            .filter_map(|(c, _)| {
+                let now = c.moved.as_ref()?;
+                Some(format!(
+                    "`{}` is `{}` in the file and `{now}` in JumpCloud",
+                    c.name, c.cell
+                ))
+            })
+            .collect();
+        if !conflicts.is_empty() {
+            return Err(format!(
+                "conflict: changed both in the file and in JumpCloud since the export: {} (export again, or edit the row to the value you want)",
+                conflicts.join("; ")
+            ));
+        }
+        if diff.is_empty() {
+            return Ok(Shaped::Unchanged);
+        }
+        if diff.changes.get("state").and_then(Value::as_str) == Some("STAGED") {
+            return Err("state: `STAGED` cannot be set by a bulk update (CONTRACT.md section 23)".into());
+        }
+        Ok(Shaped::Send(diff.changes))
+    }
+
+    /// The user's current fields, and the row's cells that ask for something.
+    fn changed<'a>(
+        &'a self,
+        raw: &'a csv::StringRecord,
+        id: &str,
+    ) -> Result<(Map<String, Value>, Vec<Changed<'a>>), String> {
+        let user = self
+            .users
+            .get(&id.to_lowercase())
+            .ok_or_else(|| format!("no user with id `{id}`"))?;
+        let current = user.fields();
+        let base = match self.header.base() {
+            Some(at) => Base::decode(raw.get(at).unwrap_or_default())?,
+            None => None,
+        };
+        // What the export would write for the user now, by column: only with a base.
+        let now: HashMap<String, String> = match &base {
+            Some(_) => cells(&current, false).into_iter().collect(),
+            None => HashMap::new(),
+        };
+        let mut changed = Vec::new();
+        for ((name, column), cell) in self
+            .header
+            .names()
+            .iter()
+            .zip(self.header.columns())
+            .zip(raw.iter())
+        {
+            let Some(export_name) = column.export_name() else {
+                continue;
+            };
+            if matches!(column, Column::Field("id", _)) {
+                continue;
+            }
+            let Some(base) = &base else {
+                if !cell.trim().is_empty() {
+                    changed.push(Changed {
+                        column,
+                        name,
+                        cell,
+                        moved: None,
+                    });
+                }
+                continue;
+            };
+            if base.held(&export_name, cell) {
+                continue; // not changed by the admin: left alone, whatever JumpCloud holds now
+            }
+            let cell = match (cell.trim().is_empty(), can_clear(column)) {
+                (false, _) => cell,
+                (true, true) => CLEAR,
+                // An emptied boolean or number is left as it is (it cannot be cleared).
+                (true, false) => continue,
+            };
+            let server = now.get(&export_name).map_or("", String::as_str);
+            let moved = (!base.held(&export_name, server)).then(|| server.to_owned());
+            changed.push(Changed {
+                column,
+                name,
+                cell,
+                moved,
+            });
+        }
+        Ok((current, changed))
+    }
+
+    /// The edits of the changed cells; a manager named by username or e-mail becomes its id.
+    fn edits(&self, changed: &[Changed<'_>], id: &str) -> Result<Vec<Edit>, String> {
+        let mut edits = Vec::with_capacity(changed.len());
+        for c in changed {
+            let edit = match cell_edit(c.column, c.cell) {
+                Ok(Some(edit)) => edit,
+                Ok(None) => continue,
+                Err(message) => return Err(format!("{}: {message}", c.name)),
+            };
+            edits.push(self.manager(edit, id)?);
+        }
+        Ok(edits)
+    }
+
+    fn manager(&self, edit: Edit, id: &str) -> Result<Edit, String> {
+        let Edit::Set { field, value } = &edit else {
+            return Ok(edit);
+        };
+        let Some(text) = value.as_str().filter(|_| field == "manager") else {
+            return Ok(edit);
+        };
+        let text = text.trim();
+        let key = manager_key(text);
+        let manager = match key {
+            UserKey::Id(id) => id.as_str().to_owned(),
+            _ => match self.managers.get(&folded(text)) {
+                Some(Resolved::Id(id)) => id.clone(),
+                Some(Resolved::Ambiguous(n)) => {
+                    return Err(format!(
+                        "manager: ambiguous: {n} users match {} `{text}`",
+                        key.kind()
+                    ))
+                }
+                _ => return Err(format!("manager: no user with {} `{text}`", key.kind())),
+            },
+        };
+        if manager.eq_ignore_ascii_case(id) {
+            return Err(format!("manager: `{text}` is this row's own user"));
+        }
+        Ok(Edit::Set {
+            field: "manager".into(),
+            value: Value::String(manager),
+        })
+    }
+}
+
+/// A dry run's figures: how many users change, by column, and how many are unchanged.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct Tally {
+    /// Users that change.
+    pub change: u64,
+    /// Users already as the file says.
+    pub unchanged: u64,
+    /// Rows not submitted (conflicts, entries that are not one).
+    pub not_submitted: u64,
+    /// Users that change, by column.
+    pub fields: BTreeMap<String, u64>,
+}
+
+/// A dry run of an update: every valid row compared with its user, nothing sent.
+pub fn tally<R>(mut rows: Rows, checked: &Checked, plan: &Plan) -> Tally
+where
+    R: serde::de::DeserializeOwned + jc_models::Validate + serde::Serialize,
+{
+    let mut tally = Tally::default();
+    while let Some(row) = rows.next_row::<R>() {
+        let Ok(record) = row.record else { continue };
+        if checked.is_invalid(row.line) {
+            continue;
+        }
+        let id = serde_json::to_value(&record)
+            .ok()
+            .and_then(|v| v.get("id").and_then(Value::as_str).map(str::to_owned))
+            .unwrap_or_default();
+        match plan.shape(&row.raw, &id) {
+            Shaped::Unchanged => tally.unchanged += 1,
+            Shaped::NotSubmitted(_) => tally.not_submitted += 1,
+            Shaped::Send(_) => {
+                tally.change += 1;
+                for column in plan.effective(&row.raw, &id).unwrap_or_default() {
+                    *tally.fields.entry(column).or_default() += 1;
+                }
+            }
+        }
+    }
+    tally
+}
