@@ -411,14 +411,23 @@ async fn expire_unlock_jobs_and_templates() {
             .code,
         0
     );
+    // An update's dry run reads the users (issue 20): the template's only problem is that its
+    // example id names no user of this org.
     let template = jcbulk(None, &["users", "template", "update"]).await;
     let path = write(dir.path(), "t2.csv", &template.stdout);
-    assert_eq!(
-        jcbulk(None, &["users", "update", "--csv", s(&path), "--dry-run"])
-            .await
-            .code,
-        0
+    let dry = jcbulk(
+        Some(&mock),
+        &["users", "update", "--csv", s(&path), "--dry-run"],
+    )
+    .await;
+    assert_eq!(dry.code, 2, "{}", dry.stderr);
+    assert!(
+        dry.stderr
+            .contains("line 2: id: no user with id `5be9fb4ddb01290001e85109`"),
+        "{}",
+        dry.stderr
     );
+    assert_eq!(dry.stderr.matches("line ").count(), 1, "{}", dry.stderr);
 }
 
 #[tokio::test(flavor = "multi_thread")]

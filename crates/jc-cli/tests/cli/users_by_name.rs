@@ -416,7 +416,9 @@ async fn export_for_update_edit_one_cell_and_update_changes_exactly_that() {
     )
     .await;
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(run.json()["applied"], 250);
+    // Only the row that changes is sent (issue 20); the others are unchanged, in no job.
+    assert_eq!(run.json()["applied"], 1);
+    assert_eq!(run.json()["unchanged"], 249);
     let after = view().await;
     assert_eq!(after.len(), before.len());
     for (old, new) in before.iter().zip(&after) {
@@ -460,8 +462,12 @@ async fn export_for_update_edit_one_cell_and_update_changes_exactly_that() {
     )
     .await;
     assert_eq!(
-        (again.code, again.json()["applied"].as_u64()),
-        (0, Some(1)),
+        (
+            again.code,
+            again.json()["applied"].as_u64(),
+            again.json()["unchanged"].as_u64()
+        ),
+        (0, Some(0), Some(1)),
         "{}",
         again.stderr
     );

@@ -130,6 +130,11 @@ impl Input {
         }
     }
 
+    /// The key column's position, once the header was read (update, expire, unlock).
+    pub fn key_column(&self) -> Option<usize> {
+        self.key.as_ref().map(|plan| plan.column)
+    }
+
     /// The key column's kind, once the header was read (update, expire, unlock).
     pub fn key_by(&self) -> Option<MatchBy> {
         self.key.as_ref().map(|plan| plan.by)

@@ -37,6 +37,9 @@ pub enum Shaped {
 #[derive(Debug)]
 pub struct Plan {
     header: Header,
+    /// The name key's column: it names the user, and is not itself sent (so a username
+    /// spelled in another case is not rewritten).
+    key_column: Option<usize>,
     /// Users by lowercased id.
     users: HashMap<String, Arc<CurrentUser>>,
     /// Managers named by username or e-mail (lowercased) in `manager` cells.
@@ -136,6 +139,7 @@ pub async fn read(
     }
     let plan = Plan {
         header,
+        key_column: input.key_column().filter(|_| by != MatchBy::Id),
         users,
         managers: resolved,
     };
@@ -226,17 +230,18 @@ impl Plan {
             None => HashMap::new(),
         };
         let mut changed = Vec::new();
-        for ((name, column), cell) in self
+        for (at, ((name, column), cell)) in self
             .header
             .names()
             .iter()
             .zip(self.header.columns())
             .zip(raw.iter())
+            .enumerate()
         {
             let Some(export_name) = column.export_name() else {
                 continue;
             };
-            if matches!(column, Column::Field("id", _)) {
+            if matches!(column, Column::Field("id", _)) || self.key_column == Some(at) {
                 continue;
             }
             let Some(base) = &base else {
