@@ -10,8 +10,8 @@ use crate::options::Page;
 use crate::pager::{Fetched, Next, Pager};
 use futures::TryStreamExt;
 use jc_models::{SystemUser, UserId};
-use serde_json::{json, Value};
 use serde_json::Map;
+use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -245,7 +245,12 @@ impl Users<'_> {
         Ok(matches)
     }
 
-    async fn find(&self, wanted: &Wanted, matches: &mut Matches, fields: &str) -> Result<(), Error> {
+    async fn find(
+        &self,
+        wanted: &Wanted,
+        matches: &mut Matches,
+        fields: &str,
+    ) -> Result<(), Error> {
         let searches = wanted.len().div_ceil(TERMS_PER_SEARCH);
         if searches <= 1 {
             return self.search_all(wanted, matches, fields).await;

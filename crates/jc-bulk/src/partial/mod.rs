@@ -160,7 +160,12 @@ impl Difference {
 pub fn difference(current: &Map<String, Value>, edits: &[Edit]) -> Result<Difference, EditError> {
     let mut working: Map<String, Value> = fields_of(edits)
         .into_iter()
-        .map(|field| (field.to_owned(), current.get(field).cloned().unwrap_or(Value::Null)))
+        .map(|field| {
+            (
+                field.to_owned(),
+                current.get(field).cloned().unwrap_or(Value::Null),
+            )
+        })
         .collect();
     let mut effective = Vec::with_capacity(edits.len());
     let mut always = BTreeSet::new();

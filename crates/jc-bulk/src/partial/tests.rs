@@ -139,7 +139,10 @@ fn an_entry_the_user_holds_twice_is_an_error() {
         value: Some(json!("3")),
     }];
     let error = difference(&user(), &edits).unwrap_err();
-    assert!(error.to_string().contains("attributes named `dup` (2)"), "{error}");
+    assert!(
+        error.to_string().contains("attributes named `dup` (2)"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -174,7 +177,10 @@ fn write_only_fields_are_always_sent() {
 #[test]
 fn entry_ids_and_nulls_do_not_make_a_difference() {
     let current = json!({"phoneNumbers": [{"id": "p", "type": "work", "number": "1", "x": null}]});
-    let edits = [set("phoneNumbers", json!([{"type": "work", "number": "1"}]))];
+    let edits = [set(
+        "phoneNumbers",
+        json!([{"type": "work", "number": "1"}]),
+    )];
     let diff = difference(current.as_object().unwrap(), &edits).unwrap();
     assert!(diff.is_empty(), "{diff:?}");
 }
@@ -188,5 +194,8 @@ fn one_member_of_an_object_is_set_and_the_others_kept() {
         value: Some(json!(true)),
     }];
     let diff = difference(current.as_object().unwrap(), &edits).unwrap();
-    assert_eq!(diff.changes["mfa"], json!({"configured": true, "exclusion": true}));
+    assert_eq!(
+        diff.changes["mfa"],
+        json!({"configured": true, "exclusion": true})
+    );
 }

@@ -100,12 +100,17 @@ fn write_csv(
             .map(|column| by_name.get(column.as_str()).copied().unwrap_or_default())
             .collect();
         let mut cells: Vec<String> = match marking {
-            Some(Marking::SpreadsheetSafe) => values.iter().map(|v| protect(v).into_owned()).collect(),
+            Some(Marking::SpreadsheetSafe) => {
+                values.iter().map(|v| protect(v).into_owned()).collect()
+            }
             // Written as is, not neutralized like a report: the file is for `users update`.
             _ => values.iter().map(|v| (*v).to_owned()).collect(),
         };
         if let Some(marking) = marking {
-            let held = columns.iter().map(String::as_str).zip(values.iter().copied());
+            let held = columns
+                .iter()
+                .map(String::as_str)
+                .zip(values.iter().copied());
             cells.push(Base::of(held, marking).encode());
         }
         writer.write_record(cells).map_err(std::io::Error::other)?;

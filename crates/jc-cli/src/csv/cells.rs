@@ -2,9 +2,9 @@
 //! one data row, dotted columns merged into their lists and objects.
 
 use super::columns::{Column, Kind, Ty, CLEAR};
-use jc_bulk::partial::Edit;
 use super::header::Header;
 use super::problem::{problem, Problem};
+use jc_bulk::partial::Edit;
 use serde_json::{Map, Value};
 
 fn parse_bool(text: &str) -> Option<bool> {
@@ -144,9 +144,10 @@ fn clearable(kind: Kind, column: &Column) -> Result<(), String> {
         (Kind::Update, Column::Field("username" | "email" | "id", _)) => {
             refused("this field cannot be blank")
         }
-        (Kind::Update, Column::Field(_, Ty::Bool | Ty::Int) | Column::Nested(_, _, Ty::Bool | Ty::Int)) => {
-            refused("a boolean or a number cannot be cleared; give its value")
-        }
+        (
+            Kind::Update,
+            Column::Field(_, Ty::Bool | Ty::Int) | Column::Nested(_, _, Ty::Bool | Ty::Int),
+        ) => refused("a boolean or a number cannot be cleared; give its value"),
         (Kind::Update, Column::Field("password", _)) => refused("a password cannot be cleared"),
         (Kind::Update, _) => Ok(()),
         _ => refused("only an update clears a field or an entry"),

@@ -7,8 +7,8 @@
 //! The module owns the column convention in both directions: [`columns`](self) is the one table
 //! the reader and the export read; `emit` writes an exported user's cells with it.
 
-mod cells;
 mod base;
+mod cells;
 mod columns;
 mod duplicates;
 mod emit;
@@ -16,10 +16,10 @@ mod file;
 mod header;
 mod problem;
 
-pub use columns::{template, Column, Kind, Ty, BASE_COLUMN, CLEAR, READ_ONLY};
 pub use base::{protect, unprotect, Base, Marking};
-pub use duplicates::Duplicates;
 pub use cells::{can_clear, cell_edit};
+pub use columns::{template, Column, Kind, Ty, BASE_COLUMN, CLEAR, READ_ONLY};
+pub use duplicates::Duplicates;
 pub use emit::{cells, order};
 pub use file::{CsvFile, Row};
 pub use header::{parse_header, Header};

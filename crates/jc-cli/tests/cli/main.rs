@@ -9,6 +9,7 @@ mod import_files;
 mod mock_demo;
 mod name_keys;
 mod odd_lists;
+mod partial_updates;
 mod profiles;
 mod resume;
 mod secrets;

@@ -7,9 +7,9 @@
 //! import changes nothing: what is sent is exactly what was checked. The check pass also takes
 //! the content's fingerprint, which binds a journal to this input.
 
+use super::update::Shaped;
 use crate::csv::{CsvFile, Duplicates, Kind, Problem, Row};
 use crate::exit::{CliError, CliResult};
-use super::update::Shaped;
 use crate::keys::{KeyPlan, MatchBy, Resolved};
 use crate::tracked::Limits;
 use jc_bulk::InputRecord;
@@ -455,7 +455,9 @@ fn keep_update_keys(
         .and_then(|at| raw.get(at))
         .map(str::trim)
         .filter(|m| !m.is_empty() && *m != crate::csv::CLEAR && !crate::keys::is_user_id(m));
-    checked.managers.extend(manager.map(|m| (line, m.to_owned())));
+    checked
+        .managers
+        .extend(manager.map(|m| (line, m.to_owned())));
 }
 
 /// What becomes of an update's row: decided against its user ([`super::update::Plan`]).
@@ -495,13 +497,27 @@ where
             let outcome = match (checked.is_invalid(line), row.record, &shaper) {
                 (false, Ok(record), Some(shaper)) => shaped(shaper, &row.raw, record),
                 (false, Ok(record), None) => Ok(record),
+                // Invalid against its user (found by the compare pass): the reason again.
+                (true, Ok(record), Some(shaper)) => {
+                    let duplicate = checked.reason(line, &[]);
+                    match shaped(shaper, &row.raw, record) {
+                        Err(Skipped::Refused(reason))
+                            if duplicate == "invalid: " && reason.starts_with("invalid: ") =>
+                        {
+                            Err(Skipped::Refused(reason))
+                        }
+                        _ => Err(Skipped::Refused(duplicate)),
+                    }
+                }
                 (_, record, _) => {
                     let problems = record.err().unwrap_or_default();
                     Err(Skipped::Refused(checked.reason(line, &problems)))
                 }
             };
             let sent = match outcome {
-                Err(Skipped::Unchanged(id)) => side.send(Side::Unchanged(line, row.raw, id)).is_ok(),
+                Err(Skipped::Unchanged(id)) => {
+                    side.send(Side::Unchanged(line, row.raw, id)).is_ok()
+                }
                 Err(Skipped::Refused(reason)) => {
                     side.send(Side::Rejected(line, row.raw, reason)).is_ok()
                 }
@@ -554,6 +570,10 @@ where
         Shaped::Send(changes) => changes,
         Shaped::Unchanged => return Err(Skipped::Unchanged(id)),
         Shaped::NotSubmitted(reason) => return Err(Skipped::Refused(reason)),
+        Shaped::Invalid(column, message) => {
+            let column = column.map(|c| format!("{c}: ")).unwrap_or_default();
+            return Err(Skipped::Refused(format!("invalid: {column}{message}")));
+        }
     };
     changes.insert("id".into(), serde_json::Value::String(id));
     let record: R = serde_json::from_value(serde_json::Value::Object(changes))

@@ -82,15 +82,19 @@ where
         }
         _ => None,
     };
+    let tally = match &plan_of_update {
+        Some(plan) => Some(update::compare::<R>(
+            job.input.rows(kind)?,
+            &mut checked,
+            plan,
+        )),
+        None => None,
+    };
     refuse_invalid(global, &name, &checked, args.skip_invalid)?;
-    let shaper = plan_of_update.clone().map(|plan| {
+    let shaper = plan_of_update.map(|plan| {
         Arc::new(move |raw: &csv::StringRecord, id: &str| plan.shape(raw, id)) as input::Shaper
     });
     let Some(client) = client.filter(|_| !args.dry_run) else {
-        let tally = match &plan_of_update {
-            Some(plan) => Some(update::tally::<R>(job.input.rows(kind)?, &checked, plan)),
-            None => None,
-        };
         return plan::<R>(global, &name, &checked, args, counts, tally);
     };
     let options = options::<R>(&job, &name)?;

@@ -28,8 +28,21 @@ pub enum Shaped {
     Send(Map<String, Value>),
     /// The user already holds what the row asks.
     Unchanged,
-    /// Not sent, and why.
+    /// Not sent: a change made both in the file and in JumpCloud since the export.
     NotSubmitted(String),
+    /// A row error found against the user (a manager that names no one, an entry the user
+    /// holds twice, a STAGED state to set): the row's column, and the problem.
+    Invalid(Option<String>, String),
+}
+
+/// Why a row is not sent.
+enum Refused {
+    Invalid(Option<String>, String),
+    Conflict(String),
+}
+
+fn invalid(column: &str, message: impl Into<String>) -> Refused {
+    Refused::Invalid(Some(column.to_owned()), message.into())
 }
 
 /// Everything the rows of one update file are compared with: the header, and every row's user
@@ -161,27 +174,35 @@ impl Plan {
     pub fn shape(&self, raw: &csv::StringRecord, id: &str) -> Shaped {
         match self.shape_row(raw, id) {
             Ok(shaped) => shaped,
-            Err(reason) => Shaped::NotSubmitted(reason),
+            Err(Refused::Conflict(reason)) => Shaped::NotSubmitted(reason),
+            Err(Refused::Invalid(column, message)) => Shaped::Invalid(column, message),
         }
     }
 
     /// The columns that change the row's user, and by how many rows: a dry run's figures.
-    pub fn effective(&self, raw: &csv::StringRecord, id: &str) -> Result<Vec<String>, String> {
-        let (current, changed) = self.changed(raw, id)?;
-        let edits = self.edits(&changed, id)?;
-        let diff = difference(&current, &edits).map_err(|e| e.to_string())?;
-        Ok(changed
+    pub fn effective(&self, raw: &csv::StringRecord, id: &str) -> Vec<String> {
+        let Ok((current, changed)) = self.changed(raw, id) else {
+            return Vec::new();
+        };
+        let Ok(edits) = self.edits(&changed, id) else {
+            return Vec::new();
+        };
+        let Ok(diff) = difference(&current, &edits) else {
+            return Vec::new();
+        };
+        changed
             .iter()
             .zip(&diff.effective)
             .filter(|(_, effective)| **effective)
             .map(|(c, _)| c.name.to_owned())
-            .collect())
+            .collect()
     }
 
-    fn shape_row(&self, raw: &csv::StringRecord, id: &str) -> Result<Shaped, String> {
+    fn shape_row(&self, raw: &csv::StringRecord, id: &str) -> Result<Shaped, Refused> {
         let (current, changed) = self.changed(raw, id)?;
         let edits = self.edits(&changed, id)?;
-        let diff = difference(&current, &edits).map_err(|e| e.to_string())?;
+        let diff =
+            difference(&current, &edits).map_err(|e| Refused::Invalid(None, e.to_string()))?;
         let conflicts: Vec<String> = changed
             .iter()
             .zip(&diff.effective)
@@ -195,16 +216,19 @@ impl Plan {
             })
             .collect();
         if !conflicts.is_empty() {
-            return Err(format!(
+            return Err(Refused::Conflict(format!(
                 "conflict: changed both in the file and in JumpCloud since the export: {} (export again, or edit the row to the value you want)",
                 conflicts.join("; ")
-            ));
+            )));
         }
         if diff.is_empty() {
             return Ok(Shaped::Unchanged);
         }
         if diff.changes.get("state").and_then(Value::as_str) == Some("STAGED") {
-            return Err("state: `STAGED` cannot be set by a bulk update (CONTRACT.md section 23)".into());
+            return Err(invalid(
+                "state",
+                "`STAGED` cannot be set by a bulk update (CONTRACT.md section 23)",
+            ));
         }
         Ok(Shaped::Send(diff.changes))
     }
@@ -214,14 +238,15 @@ impl Plan {
         &'a self,
         raw: &'a csv::StringRecord,
         id: &str,
-    ) -> Result<(Map<String, Value>, Vec<Changed<'a>>), String> {
+    ) -> Result<(Map<String, Value>, Vec<Changed<'a>>), Refused> {
         let user = self
             .users
             .get(&id.to_lowercase())
-            .ok_or_else(|| format!("no user with id `{id}`"))?;
+            .ok_or_else(|| invalid("id", format!("no user with id `{id}`")))?;
         let current = user.fields();
         let base = match self.header.base() {
-            Some(at) => Base::decode(raw.get(at).unwrap_or_default())?,
+            Some(at) => Base::decode(raw.get(at).unwrap_or_default())
+                .map_err(|e| invalid(crate::csv::BASE_COLUMN, e))?,
             None => None,
         };
         // What the export would write for the user now, by column: only with a base.
@@ -277,20 +302,20 @@ impl Plan {
     }
 
     /// The edits of the changed cells; a manager named by username or e-mail becomes its id.
-    fn edits(&self, changed: &[Changed<'_>], id: &str) -> Result<Vec<Edit>, String> {
+    fn edits(&self, changed: &[Changed<'_>], id: &str) -> Result<Vec<Edit>, Refused> {
         let mut edits = Vec::with_capacity(changed.len());
         for c in changed {
             let edit = match cell_edit(c.column, c.cell) {
                 Ok(Some(edit)) => edit,
                 Ok(None) => continue,
-                Err(message) => return Err(format!("{}: {message}", c.name)),
+                Err(message) => return Err(invalid(c.name, message)),
             };
             edits.push(self.manager(edit, id)?);
         }
         Ok(edits)
     }
 
-    fn manager(&self, edit: Edit, id: &str) -> Result<Edit, String> {
+    fn manager(&self, edit: Edit, id: &str) -> Result<Edit, Refused> {
         let Edit::Set { field, value } = &edit else {
             return Ok(edit);
         };
@@ -304,16 +329,24 @@ impl Plan {
             _ => match self.managers.get(&folded(text)) {
                 Some(Resolved::Id(id)) => id.clone(),
                 Some(Resolved::Ambiguous(n)) => {
-                    return Err(format!(
-                        "manager: ambiguous: {n} users match {} `{text}`",
-                        key.kind()
+                    return Err(invalid(
+                        "manager",
+                        format!("ambiguous: {n} users match {} `{text}`", key.kind()),
                     ))
                 }
-                _ => return Err(format!("manager: no user with {} `{text}`", key.kind())),
+                _ => {
+                    return Err(invalid(
+                        "manager",
+                        format!("no user with {} `{text}`", key.kind()),
+                    ))
+                }
             },
         };
         if manager.eq_ignore_ascii_case(id) {
-            return Err(format!("manager: `{text}` is this row's own user"));
+            return Err(invalid(
+                "manager",
+                format!("`{text}` is this row's own user"),
+            ));
         }
         Ok(Edit::Set {
             field: "manager".into(),
@@ -335,8 +368,10 @@ pub struct Tally {
     pub fields: BTreeMap<String, u64>,
 }
 
-/// A dry run of an update: every valid row compared with its user, nothing sent.
-pub fn tally<R>(mut rows: Rows, checked: &Checked, plan: &Plan) -> Tally
+/// The pass between the read and the send: every valid row compared with its user. Rows that
+/// fail against their user become invalid (with their line and column), and the figures of a
+/// dry run are counted.
+pub fn compare<R>(mut rows: Rows, checked: &mut Checked, plan: &Plan) -> Tally
 where
     R: serde::de::DeserializeOwned + jc_models::Validate + serde::Serialize,
 {
@@ -353,9 +388,14 @@ where
         match plan.shape(&row.raw, &id) {
             Shaped::Unchanged => tally.unchanged += 1,
             Shaped::NotSubmitted(_) => tally.not_submitted += 1,
+            Shaped::Invalid(column, message) => checked.add(Problem {
+                line: row.line,
+                column,
+                message,
+            }),
             Shaped::Send(_) => {
                 tally.change += 1;
-                for column in plan.effective(&row.raw, &id).unwrap_or_default() {
+                for column in plan.effective(&row.raw, &id) {
                     *tally.fields.entry(column).or_default() += 1;
                 }
             }
