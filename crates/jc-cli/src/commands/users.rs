@@ -56,6 +56,8 @@ pub async fn run(global: &Global, command: &UsersCommand) -> CliResult {
         UsersCommand::Template { kind } => {
             if matches!(kind, TemplateKind::Update) && !global.quiet {
                 eprintln!("# the key column may be `id`, `username` or `email` (with several, --match-by picks one; the default is id, then username, then email)");
+                eprintln!("# only what differs from the user is sent; a dotted column (attributes.NAME, phoneNumbers.TYPE, addresses.TYPE.FIELD) sets that entry and keeps the others");
+                eprintln!("# an empty cell leaves the value as it is; `(clear)` blanks the field or removes the entry; `manager` takes an id, a username or an e-mail");
             }
             let text = template(match kind {
                 TemplateKind::Create => Kind::Create,

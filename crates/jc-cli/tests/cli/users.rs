@@ -414,6 +414,7 @@ async fn expire_unlock_jobs_and_templates() {
     // An update's dry run reads the users (issue 20): the template's only problem is that its
     // example id names no user of this org.
     let template = jcbulk(None, &["users", "template", "update"]).await;
+    assert!(template.stderr.contains("`(clear)`"), "{}", template.stderr);
     let path = write(dir.path(), "t2.csv", &template.stdout);
     let dry = jcbulk(
         Some(&mock),

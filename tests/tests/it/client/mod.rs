@@ -6,6 +6,7 @@ mod dropped;
 mod e2e;
 mod odd_servers;
 mod pacing;
+mod partial;
 mod service_account;
 mod unknown_outcomes;
 mod users;
