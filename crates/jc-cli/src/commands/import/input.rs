@@ -7,20 +7,16 @@
 //! import changes nothing: what is sent is exactly what was checked. The check pass also takes
 //! the content's fingerprint, which binds a journal to this input.
 
-use super::update::Shaped;
 use crate::csv::{CsvFile, Duplicates, Kind, Problem, Row};
 use crate::exit::{CliError, CliResult};
 use crate::keys::{KeyPlan, MatchBy, Resolved};
 use crate::tracked::Limits;
-use jc_bulk::InputRecord;
 use jc_models::Validate;
 use serde::de::DeserializeOwned;
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{Seek, SeekFrom};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use tokio::sync::mpsc;
 
 /// Problems printed at most; the count of the rest is printed.
 const SHOWN: usize = 200;
@@ -296,7 +292,8 @@ pub struct Checked {
     /// An update's valid rows: the key of each (its id, username or e-mail), and its `id` cell
     /// when keyed by name. Every row's user is read before sending.
     pub keys: Vec<(u64, jc_bulk::UserKey, Option<String>)>,
-    /// An update's `manager` cells that name a user by username or e-mail: (line, text).
+    /// The `manager` cells of a create or an update that name a user by username or e-mail:
+    /// (line, text).
     pub managers: Vec<(u64, String)>,
     /// The header, when the input is CSV.
     pub header: Option<crate::csv::Header>,
@@ -332,7 +329,7 @@ impl Checked {
     }
 
     /// The reason a row is not sent, for the report.
-    fn reason(&self, line: u64, problems: &[Problem]) -> String {
+    pub(super) fn reason(&self, line: u64, problems: &[Problem]) -> String {
         let text: Vec<String> = problems
             .iter()
             .chain(self.duplicates_of(line))
@@ -388,6 +385,10 @@ pub fn check<R: DeserializeOwned + Validate>(
             let id = crate::keys::id_cell(file.header().names(), &row.raw);
             if kind == Kind::Update && row.record.is_ok() {
                 keep_update_keys(&mut checked, file, &row.raw, row.line, name.as_deref());
+            }
+            if kind == Kind::Create && row.record.is_ok() {
+                let manager = manager_name(file.header().names(), &row.raw);
+                checked.managers.extend(manager.map(|m| (row.line, m)));
             }
             checked
                 .names
@@ -449,137 +450,19 @@ fn keep_update_keys(
     };
     let given = id.filter(|_| name.is_some());
     checked.keys.push((line, key, given));
-    let manager = names
+    let manager = manager_name(names, raw);
+    checked.managers.extend(manager.map(|m| (line, m)));
+}
+
+/// A row's `manager` cell when it names the manager by username or e-mail (not by id).
+fn manager_name(names: &[String], raw: &csv::StringRecord) -> Option<String> {
+    names
         .iter()
         .position(|n| n.eq_ignore_ascii_case("manager"))
         .and_then(|at| raw.get(at))
         .map(str::trim)
-        .filter(|m| !m.is_empty() && *m != crate::csv::CLEAR && !crate::keys::is_user_id(m));
-    checked
-        .managers
-        .extend(manager.map(|m| (line, m.to_owned())));
-}
-
-/// What becomes of an update's row: decided against its user ([`super::update::Plan`]).
-pub type Shaper = Arc<dyn Fn(&csv::StringRecord, &str) -> Shaped + Send + Sync>;
-
-/// What the reader tells the import loop beside the records it hands the SDK, in line order.
-#[derive(Debug)]
-pub enum Side {
-    /// A valid row's cells (only when `--failed-rows` needs them).
-    Raw(u64, csv::StringRecord),
-    /// An invalid row, never sent: its cells and why.
-    Rejected(u64, csv::StringRecord, String),
-    /// A row whose user already holds what it asks: its cells and the user's id.
-    Unchanged(u64, csv::StringRecord, String),
-}
-
-/// The second pass, on a reader thread: valid records as a stream for the SDK, and the rest
-/// (invalid rows, and the cells of valid ones when `keep_raw`) on the side channel.
-pub fn stream<R>(
-    mut rows: Rows,
-    checked: Checked,
-    keep_raw: bool,
-    buffer: usize,
-    shaper: Option<Shaper>,
-) -> (
-    impl futures::Stream<Item = InputRecord<R>> + Send + 'static,
-    mpsc::UnboundedReceiver<Side>,
-)
-where
-    R: DeserializeOwned + Validate + serde::Serialize + Send + 'static,
-{
-    let (records, receiver) = mpsc::channel::<InputRecord<R>>(buffer.max(1));
-    let (side, side_receiver) = mpsc::unbounded_channel();
-    tokio::task::spawn_blocking(move || {
-        while let Some(row) = rows.next_row::<R>() {
-            let line = row.line;
-            let outcome = match (checked.is_invalid(line), row.record, &shaper) {
-                (false, Ok(record), Some(shaper)) => shaped(shaper, &row.raw, record),
-                (false, Ok(record), None) => Ok(record),
-                // Invalid against its user (found by the compare pass): the reason again.
-                (true, Ok(record), Some(shaper)) => {
-                    let duplicate = checked.reason(line, &[]);
-                    match shaped(shaper, &row.raw, record) {
-                        Err(Skipped::Refused(reason))
-                            if duplicate == "invalid: " && reason.starts_with("invalid: ") =>
-                        {
-                            Err(Skipped::Refused(reason))
-                        }
-                        _ => Err(Skipped::Refused(duplicate)),
-                    }
-                }
-                (_, record, _) => {
-                    let problems = record.err().unwrap_or_default();
-                    Err(Skipped::Refused(checked.reason(line, &problems)))
-                }
-            };
-            let sent = match outcome {
-                Err(Skipped::Unchanged(id)) => {
-                    side.send(Side::Unchanged(line, row.raw, id)).is_ok()
-                }
-                Err(Skipped::Refused(reason)) => {
-                    side.send(Side::Rejected(line, row.raw, reason)).is_ok()
-                }
-                Ok(record) => {
-                    if keep_raw {
-                        let _ = side.send(Side::Raw(line, row.raw));
-                    }
-                    let item = InputRecord {
-                        position: line,
-                        record,
-                    };
-                    records.blocking_send(item).is_ok()
-                }
-            };
-            if !sent {
-                break;
-            }
-        }
-    });
-    let stream = futures::stream::unfold(receiver, |mut receiver| async move {
-        receiver.recv().await.map(|item| (item, receiver))
-    });
-    (stream, side_receiver)
-}
-
-/// Why a valid row is not handed to the SDK.
-enum Skipped {
-    Unchanged(String),
-    Refused(String),
-}
-
-impl From<String> for Skipped {
-    fn from(reason: String) -> Self {
-        Self::Refused(reason)
-    }
-}
-
-/// An update's row as its user's difference: only the fields that change, with its id.
-fn shaped<R>(shaper: &Shaper, raw: &csv::StringRecord, record: R) -> Result<R, Skipped>
-where
-    R: DeserializeOwned + Validate + serde::Serialize,
-{
-    let value = serde_json::to_value(&record).map_err(|e| e.to_string())?;
-    let id = value
-        .get("id")
-        .and_then(serde_json::Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
-    let mut changes = match shaper(raw, &id) {
-        Shaped::Send(changes) => changes,
-        Shaped::Unchanged => return Err(Skipped::Unchanged(id)),
-        Shaped::NotSubmitted(reason) => return Err(Skipped::Refused(reason)),
-        Shaped::Invalid(column, message) => {
-            let column = column.map(|c| format!("{c}: ")).unwrap_or_default();
-            return Err(Skipped::Refused(format!("invalid: {column}{message}")));
-        }
-    };
-    changes.insert("id".into(), serde_json::Value::String(id));
-    let record: R = serde_json::from_value(serde_json::Value::Object(changes))
-        .map_err(|e| format!("invalid: {e}"))?;
-    record.validate().map_err(|v| format!("invalid: {v}"))?;
-    Ok(record)
+        .filter(|m| !m.is_empty() && *m != crate::csv::CLEAR && !crate::keys::is_user_id(m))
+        .map(str::to_owned)
 }
 
 #[cfg(test)]

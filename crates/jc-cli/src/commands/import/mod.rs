@@ -4,10 +4,12 @@
 //! summary. `--no-wait` is the same pipeline told not to wait for results.
 
 mod input;
+mod managers;
 mod names;
 mod outputs;
 mod paths;
 mod signals;
+mod stream;
 mod update;
 
 pub use input::{check, located, Checked, Input};
@@ -69,41 +71,32 @@ where
         (Some(client), false) => Some(client),
         (None, false) => Some(crate::config::client(global)?),
     };
-    let mut plan_of_update = None;
-    let counts = match (&client, named, checked.header.take()) {
-        (Some(client), _, Some(header)) => {
-            let (counts, plan) = update::read(client, &mut job.input, &mut checked, header).await?;
-            plan_of_update = Some(Arc::new(plan));
-            Some(serde_json::to_value(counts).unwrap_or_default())
-        }
-        (Some(client), Some(by), _) => {
-            let counts = names::resolve(client, &mut job.input, &mut checked, by).await?;
-            Some(serde_json::to_value(counts).unwrap_or_default())
-        }
-        _ => None,
-    };
-    let tally = match &plan_of_update {
-        Some(plan) => Some(update::compare::<R>(
-            job.input.rows(kind)?,
-            &mut checked,
-            plan,
-        )),
-        None => None,
+    let before = match &client {
+        Some(client) => read_first::<R>(client, &mut job.input, &mut checked, kind).await?,
+        None => Before::default(),
     };
     refuse_invalid(global, &name, &checked, args.skip_invalid)?;
-    let shaper = plan_of_update.map(|plan| {
-        Arc::new(move |raw: &csv::StringRecord, id: &str| plan.shape(raw, id)) as input::Shaper
-    });
     let Some(client) = client.filter(|_| !args.dry_run) else {
-        return plan::<R>(global, &name, &checked, args, counts, tally);
+        return plan::<R>(global, &name, &checked, args, before.counts, before.tally);
     };
+    let deferred = before
+        .managers
+        .as_ref()
+        .map(|m| m.deferred().clone())
+        .unwrap_or_default();
+    if args.no_wait && !deferred.is_empty() {
+        return Err(CliError::invalid(format!(
+            "{name}: {} rows name a manager this file creates, which a second job sets once the creates settled: --no-wait does not wait for them (drop --no-wait, or set those managers with a later `users update`)",
+            deferred.len()
+        )));
+    }
     let options = options::<R>(&job, &name)?;
     let rows = job.input.rows(kind)?;
     let header = rows.header();
     let valid = checked.valid();
     let keep_raw = args.failed_rows.is_some() || named.is_some() || kind == Kind::Update;
     let buffer = args.chunk_size as usize * 2;
-    let (records, side) = input::stream::<R>(rows, checked, keep_raw, buffer, shaper);
+    let (records, side) = stream::stream::<R>(rows, checked, keep_raw, buffer, before.shaper);
     let progress = Progress::new(valid, global.quiet);
     let report = args.report.as_deref();
     let failed = args.failed_rows.as_deref();
@@ -111,8 +104,13 @@ where
     if args.no_wait {
         outputs.print_jobs(crate::config::format(global));
     }
+    outputs.defer(deferred);
     let import = client.import(records, &options);
     let interrupted = signals::drive(import, &mut outputs, args.wait_timeout).await;
+    if !interrupted {
+        let second = second_options(args)?;
+        managers::second_job(&client, &second, &mut outputs).await;
+    }
     let run = match outputs.finish() {
         Ok(run) => run,
         Err(failure) => return Err(files_failed(&name, *failure)),
@@ -127,6 +125,61 @@ where
         return Ok((Exit::Interrupted, run));
     }
     Ok((exit_code(&run, args.no_wait), run))
+}
+
+/// What was read before sending: how the names resolved, an update's comparison and the
+/// shaper of its rows, a create's managers.
+#[derive(Default)]
+struct Before {
+    counts: Option<serde_json::Value>,
+    tally: Option<update::Tally>,
+    shaper: Option<stream::Shaper>,
+    managers: Option<Arc<managers::Managers>>,
+}
+
+/// Reads what the rows need before anything is sent: an update's users (and managers), the
+/// names of other commands, a create's managers. Rows that do not resolve become invalid.
+async fn read_first<R>(
+    client: &Client,
+    input: &mut Input,
+    checked: &mut Checked,
+    kind: Kind,
+) -> CliResult<Before>
+where
+    R: BulkRecord + DeserializeOwned,
+{
+    let mut before = Before::default();
+    if let Some(header) = checked.header.take() {
+        let (counts, plan) = update::read(client, input, checked, header).await?;
+        let plan = Arc::new(plan);
+        before.counts = Some(serde_json::to_value(counts).unwrap_or_default());
+        before.tally = Some(update::compare::<R>(input.rows(kind)?, checked, &plan));
+        before.shaper = Some(plan.shaper());
+    } else if let Some(by) = input.name_key() {
+        let counts = names::resolve(client, input, checked, by).await?;
+        before.counts = Some(serde_json::to_value(counts).unwrap_or_default());
+    }
+    if kind == Kind::Create {
+        before.managers = managers::read(client, input, checked).await?;
+        before.shaper = before.managers.clone().map(managers::Managers::shaper);
+    }
+    Ok(before)
+}
+
+/// The options of a create's second job (the managers it created): chunking and waiting as
+/// the first; no journal (it is the first job's).
+fn second_options(args: &RunArgs) -> CliResult<ImportOptions> {
+    let invalid = |e: jc_bulk::InvalidSetting| CliError::invalid(e.to_string());
+    let wait = WaitOptions::new()
+        .with_timeout(Some(Duration::from_secs(args.wait_timeout)))
+        .map_err(invalid)?;
+    Ok(ImportOptions::new()
+        .with_chunk_size(args.chunk_size as usize)
+        .and_then(|o| o.with_concurrency(args.concurrency as usize))
+        .map_err(invalid)?
+        .with_wait(wait)
+        .with_resend_unknown(args.resend_unknown)
+        .with_validation(false))
 }
 
 /// The report or failed rows could not be written: the import happened all the same, so the

@@ -3,7 +3,7 @@
 //! Invalid rows (never handed to the SDK) come from the reader's side channel and are merged
 //! in line order.
 
-use super::input::Side;
+use super::stream::Side;
 use crate::exit::{CliError, CliResult};
 use crate::output::Streamed;
 use crate::output_file::{file_error, OutputFile};
@@ -11,6 +11,7 @@ use crate::progress::Progress;
 use crate::report::{FailedRows, ReportRow, ReportWriter};
 use jc_bulk::{ImportEvent, ImportSummary, Outcome, RecordOutcome};
 use serde_json::{json, Value};
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use tokio::sync::mpsc;
 
@@ -43,6 +44,13 @@ pub struct Outputs {
     progress: Progress,
     run: Run,
     error: Option<String>,
+    /// Rows of a create whose manager the same file creates: their report rows wait for the
+    /// second job (row line -> manager row line).
+    deferred: HashMap<u64, u64>,
+    /// The report rows waiting, with their cells.
+    waiting: BTreeMap<u64, (ReportRow, Option<csv::StringRecord>)>,
+    /// The users created by the rows `deferred` names, by line.
+    created: HashMap<u64, String>,
 }
 
 impl Outputs {
@@ -92,6 +100,9 @@ impl Outputs {
             progress,
             run: Run::default(),
             error: None,
+            deferred: HashMap::new(),
+            waiting: BTreeMap::new(),
+            created: HashMap::new(),
         })
     }
 
@@ -238,6 +249,66 @@ impl Outputs {
             job_id: outcome.outcome.job_id().map(ToString::to_string),
             reason: outcome.outcome.reason().map(ToString::to_string),
         };
+        let line = outcome.position;
+        let watched =
+            self.deferred.contains_key(&line) || self.deferred.values().any(|l| *l == line);
+        if let (true, Some(id)) = (watched, outcome.outcome.user_id()) {
+            self.created.insert(line, id.to_string());
+        }
+        if self.deferred.contains_key(&line) {
+            self.waiting.insert(line, (row, raw));
+            return;
+        }
+        self.write(row, raw.as_ref(), failed);
+    }
+
+    /// Rows whose manager the same file creates (row line -> manager row line): their report rows
+    /// wait for [`Outputs::manager_set`].
+    pub fn defer(&mut self, deferred: HashMap<u64, u64>) {
+        self.deferred = deferred;
+    }
+
+    /// The deferred rows whose user and manager were both created: (row line, user id, manager
+    /// id).
+    pub fn managers_to_set(&self) -> Vec<(u64, String, String)> {
+        self.deferred
+            .iter()
+            .filter_map(|(line, manager)| {
+                let user = self.created.get(line)?;
+                let manager = self.created.get(manager)?;
+                Some((*line, user.clone(), manager.clone()))
+            })
+            .collect()
+    }
+
+    /// What became of a deferred row's manager: `Ok(job)` set, or the outcome name and reason.
+    pub fn manager_set(&mut self, line: u64, result: Result<String, (&'static str, String)>) {
+        let Some((mut row, raw)) = self.waiting.remove(&line) else {
+            return;
+        };
+        if row.outcome == "applied" {
+            let s = &mut self.run.summary;
+            match result {
+                Ok(job) => {
+                    row.reason = Some(format!(
+                        "its manager (created by this file) was set by a second job, {job}"
+                    ));
+                }
+                Err((outcome, reason)) => {
+                    s.applied = s.applied.saturating_sub(1);
+                    match outcome {
+                        "unknown" => s.unknown += 1,
+                        _ => s.failed += 1,
+                    }
+                    row.reason = Some(format!(
+                        "created as user {}, but its manager (created by this file) was not set: {reason}",
+                        row.user_id.as_deref().unwrap_or("?")
+                    ));
+                    row.outcome = outcome;
+                }
+            }
+        }
+        let failed = row.outcome != "applied";
         self.write(row, raw.as_ref(), failed);
     }
 
@@ -261,6 +332,18 @@ impl Outputs {
     /// # Errors
     /// A write error of the report or the failed rows, with the run's counts.
     pub fn finish(mut self) -> Result<Run, Box<(Run, CliError)>> {
+        let waiting: Vec<u64> = self.waiting.keys().copied().collect();
+        for line in waiting {
+            let missing = match self
+                .deferred
+                .get(&line)
+                .map(|m| self.created.contains_key(m))
+            {
+                Some(true) => "the run stopped before the second job",
+                _ => "the manager's row was not created",
+            };
+            self.manager_set(line, Err(("failed", missing.to_owned())));
+        }
         self.progress.finish();
         if let Some(list) = self.jobs.take() {
             let _ = list.end();

@@ -170,6 +170,20 @@ struct Changed<'a> {
 }
 
 impl Plan {
+    /// The shaper of the send pass: each row's record becomes its difference, with its id.
+    pub fn shaper(self: Arc<Self>) -> super::stream::Shaper {
+        Arc::new(move |_, raw, record| {
+            let id = record.get("id").and_then(Value::as_str).unwrap_or_default();
+            match self.shape(raw, id) {
+                Shaped::Send(mut changes) => {
+                    changes.insert("id".into(), Value::String(id.to_owned()));
+                    Shaped::Send(changes)
+                }
+                other => other,
+            }
+        })
+    }
+
     /// What becomes of the valid row `raw` whose user is `id`.
     pub fn shape(&self, raw: &csv::StringRecord, id: &str) -> Shaped {
         match self.shape_row(raw, id) {
