@@ -13,6 +13,7 @@ struct Options {
     memory_rows: usize,
     micro: bool,
     realistic: bool,
+    update_diff: bool,
 }
 
 fn parse(args: &[String]) -> Result<Options, String> {
@@ -21,6 +22,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
         memory_rows: 1_000_000,
         micro: true,
         realistic: true,
+        update_diff: true,
     };
     let mut i = 0;
     while i < args.len() {
@@ -40,9 +42,16 @@ fn parse(args: &[String]) -> Result<Options, String> {
             }
             "--no-micro" => options.micro = false,
             "--no-realistic" => options.realistic = false,
+            "--no-update-diff" => options.update_diff = false,
+            "--only-update-diff" => {
+                options.realistic = false;
+                options.micro = false;
+                options.memory_rows = 0;
+                options.users = 0;
+            }
             other => {
                 return Err(format!(
-                "unknown bench option {other} (--users N, --memory-rows N (0 skips), --no-micro, --no-realistic)"
+                "unknown bench option {other} (--users N (0 skips), --memory-rows N (0 skips), --no-micro, --no-realistic, --no-update-diff, --only-update-diff)"
             ))
             }
         }
@@ -254,7 +263,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
     // Best of two runs each, alternating, every run against a fresh mock process.
     let mut ours: Option<Value> = None;
     let mut bound: Option<Value> = None;
-    for round in 1..=2 {
+    let rounds = if options.users == 0 { 0 } else { 2 };
+    for round in 1..=rounds {
         eprintln!("bench: import round {round}: jcbulk");
         let run = import(&jcbulk, &csv, &[])?;
         if ours
@@ -277,6 +287,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
     let realistic = if options.realistic {
         Some(crate::realistic::run(&jcbulk, &xtask, &dir)?)
+    } else {
+        None
+    };
+
+    let update_diff = if options.update_diff {
+        Some(crate::update_diff::run(&jcbulk, &dir)?)
     } else {
         None
     };
@@ -330,6 +346,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         "machine": machine,
         "import": {"users": options.users, "jcbulk": ours, "lower_bound": bound, "ratio": ratio, "target_ratio": 1.25, "floor_requests": crate::realistic::floor(options.users), "requests_over_floor": ours["requests"].as_f64().unwrap_or(0.0) / crate::realistic::floor(options.users).max(1) as f64},
         "realistic": realistic,
+        "update_diff": update_diff,
         "memory": memory,
         "mixed_validity": mixed,
         "export": exported,
@@ -367,6 +384,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
     );
     if let Some(runs) = &realistic {
         crate::realistic::print(runs);
+    }
+    if let Some(update_diff) = &update_diff {
+        crate::update_diff::print(update_diff);
     }
     if let Some(memory) = &report["memory"].as_object() {
         let m = Value::Object((*memory).clone());

@@ -6,6 +6,7 @@ mod lower_bound;
 mod man;
 mod process;
 mod realistic;
+mod update_diff;
 
 use std::process::{Command, ExitCode};
 
@@ -18,9 +19,10 @@ const USAGE: &str = "usage: cargo xtask <ci|fmt|lint|test|package|bench|fuzz|man
   fmt   cargo fmt --all -- --check
   lint  cargo clippy --workspace --all-targets -- -D warnings
   test  cargo test --workspace --locked
-  bench [--users N] [--memory-rows N] [--no-micro] [--no-realistic]
-        release builds; import vs raw lower bound, memory, microbenchmarks;
-        prints a table and writes target/bench/report.json
+  bench [--users N] [--memory-rows N] [--no-micro] [--no-realistic] [--no-update-diff]
+        [--only-update-diff]
+        release builds; import vs raw lower bound, memory, update-diff (partial updates),
+        microbenchmarks; prints a table and writes target/bench/report.json
   fuzz  [--seconds N]  the fuzz tests with many cases, for a bounded time
   man   man pages of jcbulk and every subcommand into target/man/";
 

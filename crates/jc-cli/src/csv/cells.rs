@@ -39,6 +39,21 @@ fn push(object: &mut Map<String, Value>, key: &str, item: Value) {
     }
 }
 
+/// Whether a cell is left out of the row's object: empty, `(clear)` (an update's: what it
+/// does is decided against the user, see `cell_edit`), or an update's `STAGED` state (it
+/// round-trips: sent only if changed, and refused then). `(clear)` where nothing can be
+/// cleared is a problem.
+fn left_out(kind: Kind, column: &Column, cell: &str) -> Result<bool, String> {
+    let cell = cell.trim();
+    if cell == CLEAR {
+        return clearable(kind, column).map(|()| true);
+    }
+    let staged = kind == Kind::Update
+        && matches!(column, Column::Field("state", _))
+        && cell.eq_ignore_ascii_case("STAGED");
+    Ok(cell.is_empty() || staged)
+}
+
 /// The JSON object of one data row; problems name the column.
 pub(super) fn row_object(
     header: &Header,
@@ -48,22 +63,13 @@ pub(super) fn row_object(
     let mut object = Map::new();
     let mut problems = Vec::new();
     for ((name, column), cell) in header.names.iter().zip(&header.columns).zip(record.iter()) {
-        if cell.trim().is_empty() {
-            continue;
-        }
-        // `(clear)` is an update's; what it does is decided against the user (see `cell_edit`).
-        if cell.trim() == CLEAR {
-            if let Err(message) = clearable(header.kind, column) {
+        match left_out(header.kind, column, cell) {
+            Ok(true) => continue,
+            Ok(false) => {}
+            Err(message) => {
                 problems.push(problem(line, Some(name), message));
+                continue;
             }
-            continue;
-        }
-        // A STAGED user's state round-trips: it is sent only if changed, and refused then.
-        if header.kind == Kind::Update
-            && matches!(column, Column::Field("state", _))
-            && cell.trim().eq_ignore_ascii_case("STAGED")
-        {
-            continue;
         }
         match column {
             Column::Key => {}
