@@ -7,6 +7,12 @@
 //! imports that end every input record with exactly one [`Outcome`]. Both are long-running
 //! values with two faces: a `Stream` of progress events, and an `IntoFuture` of the result.
 //!
+//! A bulk PATCH replaces every top-level field it carries, so an update that names one custom
+//! attribute would erase the others. [`Users::read`] reads many users' current fields at once
+//! (with the requests of a name lookup) and [`partial::difference`] turns the changes asked
+//! ([`partial::Edit`]: a field, one attribute, one phone number, one field of one address,
+//! clearing) into only the fields that differ, lists merged entry by entry.
+//!
 //! Requests are values: [`request`] builds each operation into an `http::Request<Bytes>` and
 //! [`response`] decodes answers, both pure; the client only sends through a
 //! [`jc_transport::Transport`] (by default hyper + rustls with retry and rate-limit layers).

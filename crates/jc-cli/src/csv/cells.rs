@@ -54,6 +54,26 @@ fn left_out(kind: Kind, column: &Column, cell: &str) -> Result<bool, String> {
     Ok(cell.is_empty() || staged)
 }
 
+/// Sets `field` of the row's address of type `kind` (one entry per type, made when first
+/// named).
+fn set_address(object: &mut Map<String, Value>, kind: &str, field: &str, cell: &str) {
+    let addresses = object
+        .entry("addresses")
+        .or_insert_with(|| Value::Array(Vec::new()));
+    if let Value::Array(items) = addresses {
+        let index = match items.iter().position(|a| a["type"] == kind) {
+            Some(i) => i,
+            None => {
+                items.push(serde_json::json!({ "type": kind }));
+                items.len() - 1
+            }
+        };
+        if let Some(Value::Object(address)) = items.get_mut(index) {
+            address.insert(field.to_owned(), Value::String(cell.to_owned()));
+        }
+    }
+}
+
 /// The JSON object of one data row; problems name the column.
 pub(super) fn row_object(
     header: &Header,
@@ -99,23 +119,7 @@ pub(super) fn row_object(
                 "phoneNumbers",
                 serde_json::json!({"type": kind, "number": cell}),
             ),
-            Column::Address(kind, field) => {
-                let addresses = object
-                    .entry("addresses")
-                    .or_insert_with(|| Value::Array(Vec::new()));
-                if let Value::Array(items) = addresses {
-                    let index = match items.iter().position(|a| a["type"] == kind.as_str()) {
-                        Some(i) => i,
-                        None => {
-                            items.push(serde_json::json!({"type": kind}));
-                            items.len() - 1
-                        }
-                    };
-                    if let Some(Value::Object(address)) = items.get_mut(index) {
-                        address.insert((*field).to_owned(), Value::String(cell.to_owned()));
-                    }
-                }
-            }
+            Column::Address(kind, field) => set_address(&mut object, kind, field, cell),
             Column::Nested(object_name, field, ty) => match typed(*ty, cell) {
                 Ok(value) => {
                     let nested = object
