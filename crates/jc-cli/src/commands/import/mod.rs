@@ -93,7 +93,8 @@ where
     let options = options::<R>(&job, &name)?;
     let rows = job.input.rows(kind)?;
     let header = rows.header();
-    let valid = checked.valid();
+    // An update's progress counts the rows it sends (the unchanged ones are done already).
+    let valid = before.tally.as_ref().map_or(checked.valid(), |t| t.change);
     let keep_raw = args.failed_rows.is_some() || named.is_some() || kind == Kind::Update;
     let buffer = args.chunk_size as usize * 2;
     let (records, side) = stream::stream::<R>(rows, checked, keep_raw, buffer, before.shaper);
@@ -153,8 +154,9 @@ where
         let (counts, plan) = update::read(client, input, checked, header).await?;
         let plan = Arc::new(plan);
         before.counts = Some(serde_json::to_value(counts).unwrap_or_default());
-        before.tally = Some(update::compare::<R>(input.rows(kind)?, checked, &plan));
-        before.shaper = Some(plan.shaper());
+        let mut tally = update::compare::<R>(input.rows(kind)?, checked, &plan);
+        before.shaper = Some(plan.shaper(std::mem::take(&mut tally.unchanged_lines)));
+        before.tally = Some(tally);
     } else if let Some(by) = input.name_key() {
         let counts = names::resolve(client, input, checked, by).await?;
         before.counts = Some(serde_json::to_value(counts).unwrap_or_default());

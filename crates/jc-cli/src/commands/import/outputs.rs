@@ -11,7 +11,7 @@ use crate::progress::Progress;
 use crate::report::{FailedRows, ReportRow, ReportWriter};
 use jc_bulk::{ImportEvent, ImportSummary, Outcome, RecordOutcome};
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::Path;
 use tokio::sync::mpsc;
 
@@ -36,8 +36,10 @@ pub struct Outputs {
     report: Option<(ReportWriter, OutputFile)>,
     failed: Option<(FailedRows, OutputFile)>,
     side: mpsc::UnboundedReceiver<Side>,
-    /// An entry read from the side channel that belongs after the current record.
-    held: Option<Side>,
+    /// Records handed to the SDK and not yet reported, by line, with their cells when kept.
+    pending: BTreeMap<u64, Option<csv::StringRecord>>,
+    /// Rows not sent, waiting for the records before them to be reported.
+    waiting_side: VecDeque<Side>,
     /// `--no-wait`: the job list, printed as jobs are created.
     jobs: Option<Streamed>,
     columns: (Option<usize>, Option<usize>),
@@ -94,7 +96,8 @@ impl Outputs {
             report,
             failed,
             side,
-            held: None,
+            pending: BTreeMap::new(),
+            waiting_side: VecDeque::new(),
             jobs: None,
             columns: (column("username"), column("email")),
             progress,
@@ -161,27 +164,46 @@ impl Outputs {
         }
     }
 
-    /// Writes the invalid rows before `line` and returns the cells of `line` if the reader
-    /// kept them.
-    fn side_before(&mut self, line: u64) -> Option<csv::StringRecord> {
-        loop {
-            let entry = match self.held.take() {
-                Some(entry) => entry,
-                None => self.side.try_recv().ok()?,
-            };
+    /// Takes what the reader has put on the side channel so far, and writes the rows that are
+    /// not sent (invalid, unchanged) once every record before them was reported: the report
+    /// stays in line order, and memory holds no more than the records in flight.
+    pub fn pump(&mut self) {
+        while let Ok(entry) = self.side.try_recv() {
             match entry {
-                Side::Raw(at, _) | Side::Rejected(at, ..) | Side::Unchanged(at, ..)
-                    if at > line =>
-                {
-                    self.held = Some(entry);
-                    return None;
+                Side::Raw(at, raw) => {
+                    self.pending.insert(at, Some(raw));
                 }
-                Side::Raw(at, raw) if at == line => return Some(raw),
-                Side::Raw(..) => {}
-                Side::Rejected(at, raw, reason) => self.rejected(at, raw, reason),
-                Side::Unchanged(at, raw, id) => self.unchanged(at, raw, id),
+                Side::Sent(at) => {
+                    self.pending.insert(at, None);
+                }
+                other => self.waiting_side.push_back(other),
             }
         }
+        self.flush_side(false);
+    }
+
+    /// Writes the waiting rows before the first record in flight (all of them at the end).
+    fn flush_side(&mut self, all: bool) {
+        while let Some(entry) = self.waiting_side.front() {
+            let at = match entry {
+                Side::Rejected(at, ..) | Side::Unchanged(at, ..) => *at,
+                Side::Raw(at, _) | Side::Sent(at) => *at,
+            };
+            if !all && self.pending.keys().next().is_some_and(|first| *first < at) {
+                return;
+            }
+            match self.waiting_side.pop_front() {
+                Some(Side::Rejected(at, raw, reason)) => self.rejected(at, raw, reason),
+                Some(Side::Unchanged(at, raw, id)) => self.unchanged(at, raw, id),
+                _ => {}
+            }
+        }
+    }
+
+    /// The cells of the record of `line`, if the reader kept them; it is no longer in flight.
+    fn side_of(&mut self, line: u64) -> Option<csv::StringRecord> {
+        self.pump();
+        self.pending.remove(&line).flatten()
     }
 
     fn rejected(&mut self, line: u64, raw: csv::StringRecord, reason: String) {
@@ -215,7 +237,7 @@ impl Outputs {
     }
 
     fn record(&mut self, outcome: RecordOutcome) {
-        let raw = self.side_before(outcome.position);
+        let raw = self.side_of(outcome.position);
         if let (Some(id), true) = (
             outcome.outcome.user_id(),
             self.run.applied_sample.len() < 20,
@@ -314,7 +336,9 @@ impl Outputs {
 
     /// The SDK's counts join the invalid rows' (the rows after the last record are written now).
     fn finished(&mut self, summary: ImportSummary) {
-        self.side_before(u64::MAX);
+        self.pump();
+        self.pending.clear();
+        self.flush_side(true);
         let s = &mut self.run.summary;
         s.read += summary.read;
         s.applied += summary.applied;

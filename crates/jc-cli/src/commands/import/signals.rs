@@ -73,6 +73,9 @@ pub async fn drive(mut import: Import, outputs: &mut Outputs, wait_timeout: u64)
                 Some(event) => outputs.take(event),
                 None => return interrupted,
             },
+            // Rows that are never sent (unchanged, invalid) reach the report while the import
+            // waits, not all at its end.
+            () = tokio::time::sleep(std::time::Duration::from_millis(20)) => outputs.pump(),
             signal = signal => {
                 match (signal, control.is_stopping()) {
                     (Signal::Interrupt, false) => {

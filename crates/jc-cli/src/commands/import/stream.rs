@@ -22,8 +22,11 @@ pub type Shaper = Arc<
 /// What the reader tells the import loop beside the records it hands the SDK, in line order.
 #[derive(Debug)]
 pub enum Side {
-    /// A valid row's cells (only when `--failed-rows` needs them).
+    /// A valid row handed to the SDK, with its cells (when the report or `--failed-rows` needs
+    /// them).
     Raw(u64, csv::StringRecord),
+    /// A valid row handed to the SDK (its cells not kept).
+    Sent(u64),
     /// An invalid row, never sent: its cells and why.
     Rejected(u64, csv::StringRecord, String),
     /// A row whose user already holds what it asks: its cells and the user's id.
@@ -78,9 +81,10 @@ where
                     side.send(Side::Rejected(line, row.raw, reason)).is_ok()
                 }
                 Ok(record) => {
-                    if keep_raw {
-                        let _ = side.send(Side::Raw(line, row.raw));
-                    }
+                    let _ = side.send(match keep_raw {
+                        true => Side::Raw(line, row.raw),
+                        false => Side::Sent(line),
+                    });
                     let item = InputRecord {
                         position: line,
                         record,

@@ -111,7 +111,9 @@ pub async fn read(
         let message = match lookup {
             Lookup::Found(user) => {
                 let id = user.id().as_str().to_owned();
-                names.insert(folded(text), Resolved::Id(id.clone()));
+                if by != MatchBy::Id {
+                    names.insert(folded(text), Resolved::Id(id.clone()));
+                }
                 match given.as_deref().filter(|g| !g.eq_ignore_ascii_case(&id)) {
                     None => {
                         counts.resolved += 1;
@@ -170,9 +172,13 @@ struct Changed<'a> {
 }
 
 impl Plan {
-    /// The shaper of the send pass: each row's record becomes its difference, with its id.
-    pub fn shaper(self: Arc<Self>) -> super::stream::Shaper {
-        Arc::new(move |_, raw, record| {
+    /// The shaper of the send pass: each row's record becomes its difference, with its id. The
+    /// rows the compare pass found `unchanged` (ascending lines) are not compared again.
+    pub fn shaper(self: Arc<Self>, unchanged: Vec<u64>) -> super::stream::Shaper {
+        Arc::new(move |line, raw, record| {
+            if unchanged.binary_search(&line).is_ok() {
+                return Shaped::Unchanged;
+            }
             let id = record.get("id").and_then(Value::as_str).unwrap_or_default();
             match self.shape(raw, id) {
                 Shaped::Send(mut changes) => {
@@ -263,6 +269,17 @@ impl Plan {
                 .map_err(|e| invalid(crate::csv::BASE_COLUMN, e))?,
             None => None,
         };
+        // The base records the row's `id`: a base copied or sorted onto another user's row
+        // would compare that user with what another held.
+        if base
+            .as_ref()
+            .is_some_and(|b| !b.held("id", user.id().as_str()))
+        {
+            return Err(invalid(
+                crate::csv::BASE_COLUMN,
+                format!("this row's base was exported for another user than {id} (was the `id` cell, or the base, moved?); export again, or empty the base cell to compare with JumpCloud as it is"),
+            ));
+        }
         // What the export would write for the user now, by column: only with a base.
         let now: HashMap<String, String> = match &base {
             Some(_) => cells(&current, false).into_iter().collect(),
@@ -380,6 +397,9 @@ pub struct Tally {
     pub not_submitted: u64,
     /// Users that change, by column.
     pub fields: BTreeMap<String, u64>,
+    /// The lines of the unchanged rows, ascending (the send pass does not compare them again).
+    #[serde(skip)]
+    pub unchanged_lines: Vec<u64>,
 }
 
 /// The pass between the read and the send: every valid row compared with its user. Rows that
@@ -400,7 +420,10 @@ where
             .and_then(|v| v.get("id").and_then(Value::as_str).map(str::to_owned))
             .unwrap_or_default();
         match plan.shape(&row.raw, &id) {
-            Shaped::Unchanged => tally.unchanged += 1,
+            Shaped::Unchanged => {
+                tally.unchanged += 1;
+                tally.unchanged_lines.push(row.line);
+            }
             Shaped::NotSubmitted(_) => tally.not_submitted += 1,
             Shaped::Invalid(column, message) => checked.add(Problem {
                 line: row.line,

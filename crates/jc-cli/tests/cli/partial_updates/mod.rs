@@ -389,3 +389,35 @@ async fn the_dry_run_counts_changes_by_column() {
         table.stdout
     );
 }
+
+/// A base moved onto another user's row (a sort that left the base column behind) is a row
+/// error: it would compare one user with what another held.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_base_moved_to_another_users_row_is_a_row_error() {
+    let mock = empty_mock().await;
+    let ids = seed(
+        &mock,
+        vec![
+            ada(),
+            json!({"username": "bob", "email": "bob@example.com", "department": "Ops"}),
+        ],
+    );
+    let mut rows = table(&export(&mock, &["--for", "update"]).await);
+    let base = rows[0].iter().position(|c| c == "jcbulk_base").unwrap();
+    let (first, second) = (rows[1][base].clone(), rows[2][base].clone());
+    rows[1][base] = second;
+    rows[2][base] = first;
+    edit(&mut rows, &ids[0], "department", "Finance");
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write(dir.path(), "moved.csv", &to_csv(&rows));
+    let run = jcbulk(Some(&mock), &["users", "update", "--csv", s(&csv)]).await;
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("line 2: jcbulk_base: this row's base was exported for another user"),
+        "{}",
+        run.stderr
+    );
+    assert!(sent(&mock).is_empty());
+    assert_eq!(fields(&mock, "ada")["department"], "R&D");
+}
