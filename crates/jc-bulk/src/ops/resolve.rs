@@ -8,8 +8,9 @@ use super::users::{Resolution, UserKey, Users};
 use crate::error::Error;
 use crate::options::Page;
 use crate::pager::{Fetched, Next, Pager};
-use futures::TryStreamExt;
-use jc_models::{SystemUser, UserId};
+use futures::future::{BoxFuture, FutureExt};
+use futures::{StreamExt, TryStreamExt};
+use jc_models::{SystemUser, SystemUserMatch, UserId};
 use serde_json::Map;
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
@@ -24,6 +25,9 @@ pub struct ResolveOptions {
 
 /// Terms per search request (section 21).
 const TERMS_PER_SEARCH: usize = 100;
+/// Lookup requests in flight at once: enough to keep the rate limit busy when each request
+/// waits on the network; the shared rate limit still paces them.
+const READ_AHEAD: usize = 4;
 /// Fields read: the id and the two names.
 /// The fields a lookup reads: enough to match a key, and to tell a user a run created from one
 /// that was there before (`created`).
@@ -278,7 +282,39 @@ impl Users<'_> {
         if first.len() < 100 {
             return Ok(());
         }
-        let rest = self.pager(&[], Some(fields), 100).pages();
+        // The pages the total promises are read a few at a time (the shared rate limit paces
+        // them); a full last page means the list grew, and it is read on to its end.
+        let mut previous = first.first().cloned();
+        let mut next = Some(100u64);
+        let skips = (1..pages as u64).map(|page| page * 100);
+        // Boxed: the futures of a stream of futures must be `Send` for any lifetime.
+        let fetch = |skip: u64| -> BoxFuture<'_, Result<(u64, Vec<SystemUser>), Error>> {
+            Box::pin(async move {
+                let page = Page::new(Page::MAX_LIMIT, skip).unwrap_or_default();
+                let found = self.page(&[], Some(fields), page).await?;
+                Ok((skip, listed(found.results, found.total_count)?))
+            })
+        };
+        let fetches: Vec<_> = skips.map(fetch).collect();
+        let fetches = futures::stream::iter(fetches).buffered(READ_AHEAD);
+        futures::pin_mut!(fetches);
+        while let Some((skip, page)) = fetches.try_next().await? {
+            if next != Some(skip) {
+                continue; // the list ended on an earlier, short page
+            }
+            if page.len() >= 100 && page.first() == previous.as_ref() {
+                return Err(Error::Pagination(
+                    "the server answered the same page of users twice; it may ignore `skip`".into(),
+                ));
+            }
+            previous = page.first().cloned();
+            next = (page.len() >= 100).then_some(skip + 100);
+            for user in &page {
+                matches.add_user(wanted, user);
+            }
+        }
+        let Some(skip) = next else { return Ok(()) };
+        let rest = self.pager(&[], Some(fields), skip).pages();
         futures::pin_mut!(rest);
         while let Some(page) = rest.try_next().await? {
             for user in &page {
@@ -297,38 +333,54 @@ impl Users<'_> {
         fields: &str,
     ) -> Result<(), Error> {
         let terms: Vec<Value> = wanted.iter().map(|(k, t)| expression(k, t)).collect();
-        for batch in terms.chunks(TERMS_PER_SEARCH) {
-            let batch = batch.to_vec();
-            let fetch = |next: Next| {
-                let batch = batch.clone();
-                async move {
-                    let Next::Offset(page) = next else {
-                        return Err(Error::Pagination("the v1 search has no links".into()));
-                    };
-                    let found = self.search_page(&batch, fields, page.skip()).await?;
-                    let items = listed(found.results, found.total_count)?;
-                    Ok(Fetched {
-                        items,
-                        link: None,
-                        total: found.total_count.and_then(|t| u64::try_from(t).ok()),
-                    })
-                }
-            };
-            let pages = Pager::new("matching users", fetch).at_most(100).pages();
-            futures::pin_mut!(pages);
-            while let Some(page) = pages.try_next().await? {
-                for mut user in page {
-                    user.memberof = None;
-                    let names = [
-                        user.object_id(),
-                        user.username.as_deref(),
-                        user.email.as_deref(),
-                    ];
-                    matches.add(wanted, &user, names);
-                }
+        // Boxed and collected: the futures a stream buffers must be `Send` for any lifetime.
+        let batches: Vec<BoxFuture<'_, _>> = terms
+            .chunks(TERMS_PER_SEARCH)
+            .map(|batch| self.search_batch(batch.to_vec(), fields).boxed())
+            .collect();
+        let batches = futures::stream::iter(batches).buffered(READ_AHEAD);
+        futures::pin_mut!(batches);
+        while let Some(found) = batches.try_next().await? {
+            for mut user in found {
+                user.memberof = None;
+                let names = [
+                    user.object_id(),
+                    user.username.as_deref(),
+                    user.email.as_deref(),
+                ];
+                matches.add(wanted, &user, names);
             }
         }
         Ok(())
+    }
+
+    /// Every user one search of up to 100 terms matches (more pages only if it matches more
+    /// than 100 users, up to 100 pages).
+    async fn search_batch(
+        &self,
+        batch: Vec<Value>,
+        fields: &str,
+    ) -> Result<Vec<SystemUserMatch>, Error> {
+        let fetch = |next: Next| {
+            let batch = batch.clone();
+            async move {
+                let Next::Offset(page) = next else {
+                    return Err(Error::Pagination("the v1 search has no links".into()));
+                };
+                let found = self.search_page(&batch, fields, page.skip()).await?;
+                let items = listed(found.results, found.total_count)?;
+                Ok(Fetched {
+                    items,
+                    link: None,
+                    total: found.total_count.and_then(|t| u64::try_from(t).ok()),
+                })
+            }
+        };
+        Pager::new("matching users", fetch)
+            .at_most(100)
+            .pages()
+            .try_concat()
+            .await
     }
 }
 

@@ -7,6 +7,7 @@ mod e2e;
 mod odd_servers;
 mod pacing;
 mod partial;
+mod resolve_paging;
 mod service_account;
 mod unknown_outcomes;
 mod users;

@@ -154,7 +154,14 @@ where
         let (counts, plan) = update::read(client, input, checked, header).await?;
         let plan = Arc::new(plan);
         before.counts = Some(serde_json::to_value(counts).unwrap_or_default());
+        let started = std::time::Instant::now();
         let mut tally = update::compare::<R>(input.rows(kind)?, checked, &plan);
+        tracing::debug!(
+            unchanged = tally.unchanged,
+            change = tally.change,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "compared every row with its user"
+        );
         before.shaper = Some(plan.shaper(std::mem::take(&mut tally.unchanged_lines)));
         before.tally = Some(tally);
     } else if let Some(by) = input.name_key() {

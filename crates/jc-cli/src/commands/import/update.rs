@@ -192,42 +192,38 @@ impl Plan {
 
     /// What becomes of the valid row `raw` whose user is `id`.
     pub fn shape(&self, raw: &csv::StringRecord, id: &str) -> Shaped {
+        self.assess(raw, id).0
+    }
+
+    /// What becomes of the row, and the columns that change its user (a dry run's figures).
+    pub fn assess(&self, raw: &csv::StringRecord, id: &str) -> (Shaped, Vec<String>) {
         match self.shape_row(raw, id) {
-            Ok(shaped) => shaped,
-            Err(Refused::Conflict(reason)) => Shaped::NotSubmitted(reason),
-            Err(Refused::Invalid(column, message)) => Shaped::Invalid(column, message),
+            Ok(assessed) => assessed,
+            Err(Refused::Conflict(reason)) => (Shaped::NotSubmitted(reason), Vec::new()),
+            Err(Refused::Invalid(column, message)) => {
+                (Shaped::Invalid(column, message), Vec::new())
+            }
         }
     }
 
-    /// The columns that change the row's user, and by how many rows: a dry run's figures.
-    pub fn effective(&self, raw: &csv::StringRecord, id: &str) -> Vec<String> {
-        let Ok((current, changed)) = self.changed(raw, id) else {
-            return Vec::new();
-        };
-        let Ok(edits) = self.edits(&changed, id) else {
-            return Vec::new();
-        };
-        let Ok(diff) = difference(&current, &edits) else {
-            return Vec::new();
-        };
-        changed
-            .iter()
-            .zip(&diff.effective)
-            .filter(|(_, effective)| **effective)
-            .map(|(c, _)| c.name.to_owned())
-            .collect()
-    }
-
-    fn shape_row(&self, raw: &csv::StringRecord, id: &str) -> Result<Shaped, Refused> {
+    fn shape_row(
+        &self,
+        raw: &csv::StringRecord,
+        id: &str,
+    ) -> Result<(Shaped, Vec<String>), Refused> {
         let (current, changed) = self.changed(raw, id)?;
         let edits = self.edits(&changed, id)?;
         let diff =
             difference(&current, &edits).map_err(|e| Refused::Invalid(None, e.to_string()))?;
-        let conflicts: Vec<String> = changed
+        let effective: Vec<&Changed<'_>> = changed
             .iter()
             .zip(&diff.effective)
             .filter(|(_, effective)| **effective)
-            .filter_map(|(c, _)| {
+            .map(|(c, _)| c)
+            .collect();
+        let conflicts: Vec<String> = effective
+            .iter()
+            .filter_map(|c| {
                 let now = c.moved.as_ref()?;
                 Some(format!(
                     "`{}` is `{}` in the file and `{now}` in JumpCloud",
@@ -242,7 +238,7 @@ impl Plan {
             )));
         }
         if diff.is_empty() {
-            return Ok(Shaped::Unchanged);
+            return Ok((Shaped::Unchanged, Vec::new()));
         }
         if diff.changes.get("state").and_then(Value::as_str) == Some("STAGED") {
             return Err(invalid(
@@ -250,20 +246,16 @@ impl Plan {
                 "`STAGED` cannot be set by a bulk update (CONTRACT.md section 23)",
             ));
         }
-        Ok(Shaped::Send(diff.changes))
+        let columns = effective.iter().map(|c| c.name.to_owned()).collect();
+        Ok((Shaped::Send(diff.changes), columns))
     }
 
-    /// The user's current fields, and the row's cells that ask for something.
-    fn changed<'a>(
-        &'a self,
-        raw: &'a csv::StringRecord,
-        id: &str,
-    ) -> Result<(Map<String, Value>, Vec<Changed<'a>>), Refused> {
-        let user = self
-            .users
-            .get(&id.to_lowercase())
-            .ok_or_else(|| invalid("id", format!("no user with id `{id}`")))?;
-        let current = user.fields();
+    /// The row's base, if the file has one: it must be the base of the row's user.
+    fn base_of(
+        &self,
+        raw: &csv::StringRecord,
+        user: &CurrentUser,
+    ) -> Result<Option<Base>, Refused> {
         let base = match self.header.base() {
             Some(at) => Base::decode(raw.get(at).unwrap_or_default())
                 .map_err(|e| invalid(crate::csv::BASE_COLUMN, e))?,
@@ -277,14 +269,28 @@ impl Plan {
         {
             return Err(invalid(
                 crate::csv::BASE_COLUMN,
-                format!("this row's base was exported for another user than {id} (was the `id` cell, or the base, moved?); export again, or empty the base cell to compare with JumpCloud as it is"),
+                format!("this row's base was exported for another user than {} (was the `id` cell, or the base, moved?); export again, or empty the base cell to compare with JumpCloud as it is", user.id().as_str()),
             ));
         }
+        Ok(base)
+    }
+
+    /// The user's current fields, and the row's cells that ask for something.
+    fn changed<'a>(
+        &'a self,
+        raw: &'a csv::StringRecord,
+        id: &str,
+    ) -> Result<(Map<String, Value>, Vec<Changed<'a>>), Refused> {
+        let user = self
+            .users
+            .get(&id.to_lowercase())
+            .ok_or_else(|| invalid("id", format!("no user with id `{id}`")))?;
+        // The user's fields are parsed, and what the export would write for them rendered, only
+        // for a row that asks for something (most rows of a round trip ask for nothing).
+        let mut current: Option<Map<String, Value>> = None;
+        let base = self.base_of(raw, user)?;
         // What the export would write for the user now, by column: only with a base.
-        let now: HashMap<String, String> = match &base {
-            Some(_) => cells(&current, false).into_iter().collect(),
-            None => HashMap::new(),
-        };
+        let mut now: Option<HashMap<String, String>> = None;
         let mut changed = Vec::new();
         for (at, ((name, column), cell)) in self
             .header
@@ -320,6 +326,10 @@ impl Plan {
                 // An emptied boolean or number is left as it is (it cannot be cleared).
                 (true, false) => continue,
             };
+            let now = now.get_or_insert_with(|| {
+                let current = current.get_or_insert_with(|| user.fields());
+                cells(current, false).into_iter().collect()
+            });
             let server = now.get(&export_name).map_or("", String::as_str);
             let moved = (!base.held(&export_name, server)).then(|| server.to_owned());
             changed.push(Changed {
@@ -329,6 +339,11 @@ impl Plan {
                 moved,
             });
         }
+        let current = match current {
+            Some(current) => current,
+            None if changed.is_empty() => Map::new(),
+            None => user.fields(),
+        };
         Ok((current, changed))
     }
 
@@ -407,7 +422,7 @@ pub struct Tally {
 /// dry run are counted.
 pub fn compare<R>(mut rows: Rows, checked: &mut Checked, plan: &Plan) -> Tally
 where
-    R: serde::de::DeserializeOwned + jc_models::Validate + serde::Serialize,
+    R: serde::de::DeserializeOwned + jc_bulk::BulkRecord,
 {
     let mut tally = Tally::default();
     while let Some(row) = rows.next_row::<R>() {
@@ -415,11 +430,9 @@ where
         if checked.is_invalid(row.line) {
             continue;
         }
-        let id = serde_json::to_value(&record)
-            .ok()
-            .and_then(|v| v.get("id").and_then(Value::as_str).map(str::to_owned))
-            .unwrap_or_default();
-        match plan.shape(&row.raw, &id) {
+        let id = record.key().id.unwrap_or_default();
+        let (shaped, columns) = plan.assess(&row.raw, &id);
+        match shaped {
             Shaped::Unchanged => {
                 tally.unchanged += 1;
                 tally.unchanged_lines.push(row.line);
@@ -432,7 +445,7 @@ where
             }),
             Shaped::Send(_) => {
                 tally.change += 1;
-                for column in plan.effective(&row.raw, &id) {
+                for column in columns {
                     *tally.fields.entry(column).or_default() += 1;
                 }
             }
