@@ -28,6 +28,14 @@ pub fn spec_v1() -> Value {
     spec_file("jumpcloud-v1-systemusers.openapi.yaml")
 }
 
+/// The v2 user-group subset (CONTRACT.md sections 25-35), parsed.
+///
+/// # Panics
+/// When the file is missing or not YAML.
+pub fn spec_groups() -> Value {
+    spec_file("jumpcloud-v2-usergroups.openapi.yaml")
+}
+
 fn spec_file(name: &str) -> Value {
     let path = repo_root().join("spec").join(name);
     let text = std::fs::read_to_string(&path)

@@ -333,6 +333,78 @@ open_enum! {
     }
 }
 
+open_enum! {
+    /// How a user group gets its members (`GroupMembershipMethodType`; an open enum, CONTRACT.md
+    /// section 27).
+    MembershipMethod {
+        /// Not set (a static group in practice).
+        NotSet => "NOTSET",
+        /// Members are added and removed by hand.
+        Static => "STATIC",
+        /// A member query suggests changes an admin reviews.
+        DynamicReviewRequired => "DYNAMIC_REVIEW_REQUIRED",
+        /// A member query adds and removes members by itself.
+        DynamicAutomated => "DYNAMIC_AUTOMATED",
+    }
+}
+
+impl MembershipMethod {
+    /// True for `DYNAMIC_AUTOMATED`: the server re-evaluates the membership and undoes edge
+    /// changes that disagree with the query (section 27).
+    pub fn is_automated(&self) -> bool {
+        matches!(self, Self::DynamicAutomated)
+    }
+}
+
+open_enum! {
+    /// A graph object type (`GraphType`).
+    GraphType {
+        /// Active Directory.
+        ActiveDirectory => "active_directory",
+        /// An application.
+        Application => "application",
+        /// A command.
+        Command => "command",
+        /// Google Workspace.
+        GSuite => "g_suite",
+        /// An IdP routing policy.
+        IdpRoutingPolicy => "idp_routing_policy",
+        /// An LDAP server.
+        LdapServer => "ldap_server",
+        /// Microsoft 365.
+        Office365 => "office_365",
+        /// A policy.
+        Policy => "policy",
+        /// A policy group.
+        PolicyGroup => "policy_group",
+        /// A RADIUS server.
+        RadiusServer => "radius_server",
+        /// A password manager item.
+        PasswordManagerItem => "password_manager_item",
+        /// A device.
+        System => "system",
+        /// A device group.
+        SystemGroup => "system_group",
+        /// A user.
+        User => "user",
+        /// A user group.
+        UserGroup => "user_group",
+    }
+}
+
+closed_enum! {
+    /// What a membership change does (`GraphOperation.op`). jcbulk sends `add` and `remove`
+    /// only (section 29).
+    MemberOp {
+        /// Adds the edge.
+        Add => "add",
+        /// Removes the edge.
+        Remove => "remove",
+        /// Updates the edge's attributes.
+        Update => "update",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

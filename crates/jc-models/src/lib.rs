@@ -1,6 +1,8 @@
-//! Request and response types of JumpCloud's API v2 *Bulk Job Requests*.
+//! Request and response types of JumpCloud's API v2 *Bulk Job Requests*, the v1 user reads and
+//! the v2 user groups.
 //!
-//! Every schema of the contract (`spec/jumpcloud-v2-bulk.openapi.yaml`) is a Rust type here,
+//! Every schema of the contract (`spec/jumpcloud-v2-bulk.openapi.yaml`, the v1 system users and
+//! `spec/jumpcloud-v2-usergroups.openapi.yaml`) is a Rust type here,
 //! serde only, no I/O. Serialization is exact: absent optional properties are not written and
 //! JSON names follow the spec. Types are forward compatible: unknown properties land in each
 //! type's `extra` map and are written back, and unknown values of response enums become
@@ -47,8 +49,11 @@ mod bulk_user;
 
 pub mod enums;
 mod error;
+mod graph;
+mod groups;
 mod ids;
 mod job;
+mod org;
 mod secret;
 mod systemuser;
 pub mod time;
@@ -60,12 +65,23 @@ mod userstate;
 pub mod validate;
 
 pub use enums::{
-    AuthorityName, CreationSource, NewUserState, RestrictedFieldName, RestrictedFieldType,
-    StateChange, UnknownValue, UserState, WorkStatus,
+    AuthorityName, CreationSource, GraphType, MemberOp, MembershipMethod, NewUserState,
+    RestrictedFieldName, RestrictedFieldType, StateChange, UnknownValue, UserState, WorkStatus,
 };
 pub use error::{ErrorBody, ErrorDetails};
+pub use graph::{
+    GraphConnection, GraphObject, GraphObjectWithPaths, GraphOperation,
+    GraphOperationUserGroupMember, SyncStatus,
+};
+pub use groups::{
+    GraphAttributeLdapGroups, GraphAttributePosixGroups, GraphAttributeRadius,
+    GraphAttributeSambaEnabled, GraphAttributeSudo, GraphAttributes, GroupAttributesUserGroup,
+    LdapGroup, MemberQuery, MemberQueryErrorFlags, PosixGroup, Query, Radius, RadiusReply, Sudo,
+    SuggestionCounts, UserGroup, UserGroupPost, UserGroupPut,
+};
 pub use ids::{JobId, OrgId, UserId};
 pub use job::{JobDetails, JobIdBody, JobWorkresult};
+pub use org::{Organization, ProvidersListOrganizationsResponse};
 pub use secret::Password;
 pub use systemuser::{
     Search, SearchFilterLogical, SearchTextFilter, SystemUser, SystemUserAddress,

@@ -175,3 +175,51 @@ fn nullable_delegated_authority_keeps_null_apart_from_absent() {
     let absent: BulkUserUpdate = serde_json::from_value(json!({"id": "u1"})).unwrap();
     assert_eq!(absent.delegated_authority, None);
 }
+
+/// Issue 21: a group with a membership method and fields this SDK does not know reads and
+/// writes back unchanged; `null` attributes read as absent (CONTRACT.md section 27); a member
+/// edge and a memberof entry read as section 28 says; the change body has exactly three keys.
+#[test]
+fn groups_are_forward_compatible_and_exact() {
+    let body = json!({
+        "id": "5f0c1b2c3d4e5f6a7b8c9d01",
+        "name": "Engineering",
+        "type": "user_group",
+        "membershipMethod": "DYNAMIC_SOMEDAY",
+        "futureField": {"nested": [1, 2]},
+        "memberQuery": {"queryType": "FilterQuery", "filters": ["{\"field\":\"department\"}"]}
+    });
+    let group: UserGroup = serde_json::from_value(body.clone()).unwrap();
+    assert_eq!(
+        group.membership_method,
+        Some(MembershipMethod::Other("DYNAMIC_SOMEDAY".into()))
+    );
+    assert!(!group.method().is_automated());
+    assert_eq!(serde_json::to_value(&group).unwrap(), body);
+    let null_attributes: UserGroup =
+        serde_json::from_value(json!({"id": "g", "attributes": null})).unwrap();
+    assert_eq!(null_attributes.attributes, None);
+
+    let edge: GraphConnection =
+        serde_json::from_value(json!({"to": {"type": "user", "id": "u1"}})).unwrap();
+    assert_eq!(edge.user_id(), Some("u1"));
+    let other: GraphConnection =
+        serde_json::from_value(json!({"to": {"type": "system", "id": "s1"}})).unwrap();
+    assert_eq!(other.user_id(), None);
+    let direct: GraphObjectWithPaths = serde_json::from_value(json!({
+        "id": "g", "type": "user_group",
+        "paths": [[{"to": {"id": "g", "type": "user_group"}}]]
+    }))
+    .unwrap();
+    assert!(direct.is_direct());
+    let indirect: GraphObjectWithPaths = serde_json::from_value(json!({
+        "id": "g", "type": "user_group",
+        "paths": [[{"to": {"id": "h", "type": "user_group"}}, {"to": {"id": "g", "type": "user_group"}}]]
+    }))
+    .unwrap();
+    assert!(!indirect.is_direct());
+    assert_eq!(
+        serde_json::to_value(GraphOperationUserGroupMember::user(MemberOp::Add, "u1")).unwrap(),
+        json!({"op": "add", "type": "user", "id": "u1"})
+    );
+}
