@@ -21,6 +21,12 @@ pub fn shared_spec_v1() -> &'static Value {
     SPEC.get_or_init(crate::spec_v1)
 }
 
+/// The v2 user-group subset, loaded once per test binary.
+pub fn shared_spec_groups() -> &'static Value {
+    static SPEC: OnceLock<Value> = OnceLock::new();
+    SPEC.get_or_init(crate::spec_groups)
+}
+
 /// One answer.
 #[derive(Debug, Clone)]
 pub struct Answer {
@@ -97,6 +103,13 @@ impl Api {
     pub fn v1(mut self) -> Self {
         self.base = self.base.trim_end_matches("/v2").to_owned();
         self.spec = shared_spec_v1();
+        self
+    }
+
+    /// The same caller checked against the user-group subset (same root as the bulk file).
+    #[must_use]
+    pub fn groups(mut self) -> Self {
+        self.spec = shared_spec_groups();
         self
     }
 

@@ -105,6 +105,8 @@ pub struct MockConfig {
     pub token_lifetime_secs: u64,
     /// Odd but plausible answers. Default none.
     pub quirks: crate::Quirks,
+    /// Groups the first org starts with, created after the seed users (section 35).
+    pub seed_groups: Vec<crate::SeedGroup>,
 }
 
 impl Default for MockConfig {
@@ -126,6 +128,7 @@ impl Default for MockConfig {
             )],
             token_lifetime_secs: 3600,
             quirks: crate::Quirks::default(),
+            seed_groups: Vec::new(),
         }
     }
 }
@@ -203,6 +206,13 @@ impl MockConfig {
     #[must_use]
     pub fn faults(mut self, faults: FaultConfig) -> Self {
         self.faults = faults;
+        self
+    }
+
+    /// Groups the first org starts with (members by username, created after the seed users).
+    #[must_use]
+    pub fn seed_groups(mut self, groups: Vec<crate::SeedGroup>) -> Self {
+        self.seed_groups = groups;
         self
     }
 

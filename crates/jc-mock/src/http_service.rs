@@ -3,7 +3,7 @@
 
 use crate::auth::authenticate;
 use crate::faults::Fault;
-use crate::handlers::{jobs as job_ops, systemusers, userstates};
+use crate::handlers::{groups, jobs as job_ops, systemusers, userstates};
 use crate::processor;
 use crate::reply::Reply;
 use crate::routes::{route, route_v1, Route};
@@ -22,7 +22,8 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-/// Counters for load tests, outside the API (no auth, not counted): `{"requests": N}`.
+/// Counters for load tests, outside the API (no auth, not counted):
+/// `{"requests": N, "edges_added": N, "edges_removed": N}` (membership changes applied).
 pub const STATS_PATH: &str = "/_mock/stats";
 
 /// Largest request body the mock reads (a job of 800 full records is far below it).
@@ -69,6 +70,9 @@ fn encode(shared: &Shared, reply: Reply, truncate: bool) -> Response<MockBody> {
             http::header::CONTENT_TYPE,
             "application/json; charset=utf-8",
         );
+    }
+    if let Some(total) = reply.total_count {
+        builder = builder.header("x-total-count", HeaderValue::from(total));
     }
     if let Some(seconds) = reply.retry_after {
         builder = builder.header(http::header::RETRY_AFTER, HeaderValue::from(seconds));
@@ -134,6 +138,13 @@ fn serve(shared: &Shared, parts: &http::request::Parts, body: Bytes) -> Reply {
         Route::UsersList => systemusers::list(shared, &request),
         Route::UsersSearch => systemusers::search(shared, &request),
         Route::UserGet(id) => systemusers::get(shared, &request, &id),
+        Route::GroupsList => groups::list(shared, &request),
+        Route::GroupCreate => groups::create(shared, &request),
+        Route::GroupGet(id) => groups::get(shared, &request, &id),
+        Route::GroupPut(id) => groups::put(shared, &request, &id),
+        Route::GroupMembers(id) => groups::members(shared, &request, &id),
+        Route::GroupMemberChange(id) => groups::change_member(shared, &request, &id),
+        Route::MemberOf(id) => groups::member_of(shared, &request, &id),
     }
 }
 
@@ -153,8 +164,17 @@ async fn handle(
         }
     };
     if parts.uri.path() == STATS_PATH {
-        let requests = shared.requests.load(std::sync::atomic::Ordering::Relaxed);
-        let reply = Reply::json(StatusCode::OK, serde_json::json!({ "requests": requests }));
+        let load = |counter: &std::sync::atomic::AtomicU64| {
+            counter.load(std::sync::atomic::Ordering::Relaxed)
+        };
+        let reply = Reply::json(
+            StatusCode::OK,
+            serde_json::json!({
+                "requests": load(&shared.requests),
+                "edges_added": load(&shared.edges_added),
+                "edges_removed": load(&shared.edges_removed),
+            }),
+        );
         return Ok(encode(&shared, reply, false));
     }
     shared

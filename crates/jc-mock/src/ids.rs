@@ -15,6 +15,7 @@ pub(crate) enum Kind {
     Job = 0xb2,
     WorkResult = 0xc3,
     Scheduled = 0xd4,
+    Group = 0xe5,
 }
 
 impl IdGen {

@@ -36,6 +36,7 @@ mod auth;
 mod clock;
 mod config;
 mod faults;
+mod groups;
 mod handlers;
 mod http_service;
 mod ids;
@@ -57,6 +58,7 @@ pub use config::{
     DEFAULT_ORG_ID,
 };
 pub use faults::{Decision, Fault, FaultConfig};
+pub use groups::{MockGroup, SeedGroup};
 pub use http_service::STATS_PATH;
 pub use log::LoggedRequest;
 pub use mock_server::MockServer;

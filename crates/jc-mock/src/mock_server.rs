@@ -2,6 +2,7 @@
 
 use crate::clock::MockClock;
 use crate::config::MockConfig;
+use crate::groups::{MockGroup, SeedGroup};
 use crate::http_service;
 use crate::log::LoggedRequest;
 use crate::shared::Shared;
@@ -53,6 +54,22 @@ impl MockServer {
                     &default_state,
                 );
             }
+        }
+        if !shared.config.seed_groups.is_empty() {
+            let org = shared
+                .config
+                .admins
+                .first()
+                .and_then(|admin| admin.orgs.first())
+                .cloned()
+                .unwrap_or_default();
+            let mut next = || shared.ids.next(crate::ids::Kind::Group);
+            let groups = shared.config.seed_groups.clone();
+            shared
+                .state()
+                .org(&org)
+                .seed_groups(&groups, &mut next)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
         }
         let (stop, watch) = watch::channel(false);
         let tasks = vec![
@@ -254,6 +271,40 @@ impl MockServer {
                 .insert("email".into(), serde_json::json!(stored.email));
         }
         Ok(id)
+    }
+
+    /// Every user group of `org`, in creation order.
+    pub fn groups(&self, org: &str) -> Vec<MockGroup> {
+        self.with_org(org, |o| o.groups.clone())
+    }
+
+    /// The group of `org` with id `id`.
+    pub fn group(&self, org: &str, id: &str) -> Option<MockGroup> {
+        self.with_org(org, |o| o.groups.iter().find(|g| g.id == id).cloned())
+    }
+
+    /// Adds `groups` to `org` (members by username; names are not checked for uniqueness, so
+    /// that tests can hold legacy duplicates); returns their ids.
+    ///
+    /// # Errors
+    /// A member that names no user of the org.
+    pub fn seed_groups(&self, org: &str, groups: &[SeedGroup]) -> Result<Vec<String>, String> {
+        let mut next = || self.shared.ids.next(crate::ids::Kind::Group);
+        self.shared.state().org(org).seed_groups(groups, &mut next)
+    }
+
+    /// Deletes a user of `org` and every member edge to it; false when there was none.
+    pub fn delete_user(&self, org: &str, id: &str) -> bool {
+        self.shared.state().org(org).delete_user(id)
+    }
+
+    /// Member edges added and removed through the API so far (`(added, removed)`).
+    pub fn edge_changes(&self) -> (u64, u64) {
+        let load = |c: &std::sync::atomic::AtomicU64| c.load(std::sync::atomic::Ordering::Relaxed);
+        (
+            load(&self.shared.edges_added),
+            load(&self.shared.edges_removed),
+        )
     }
 
     /// Requests received by the token endpoint.

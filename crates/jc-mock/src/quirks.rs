@@ -34,7 +34,8 @@ pub struct Quirks {
     pub stuck_record: Option<(usize, usize)>,
     /// Settled records are listed with this status instead of `finished` (`completed`).
     pub finished_status: Option<String>,
-    /// What v1 lists say of their total.
+    /// What v1 lists say of their total, and the `x-total-count` header of the v2 group lists
+    /// (`Absent`: no header).
     pub total_count: TotalCount,
     /// v1 lists answer `results: null`.
     pub null_results: bool,
@@ -120,6 +121,15 @@ impl Quirks {
             items.rotate_left(by);
         }
         items
+    }
+
+    /// The `x-total-count` of a v2 list of `total` items.
+    pub(crate) fn total_header(&self, total: usize) -> Option<u64> {
+        match self.total_count {
+            TotalCount::Honest => Some(total as u64),
+            TotalCount::Absent => None,
+            TotalCount::Stale(stale) => Some(stale),
+        }
     }
 
     /// A v1 list page: `total` matching users, this page's `results`.

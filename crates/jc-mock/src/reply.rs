@@ -10,6 +10,8 @@ pub(crate) struct Reply {
     pub(crate) status: StatusCode,
     pub(crate) body: Option<Value>,
     pub(crate) retry_after: Option<u64>,
+    /// `x-total-count` of a v2 list (section 35).
+    pub(crate) total_count: Option<u64>,
 }
 
 impl Reply {
@@ -18,6 +20,7 @@ impl Reply {
             status,
             body: Some(body),
             retry_after: None,
+            total_count: None,
         }
     }
 
@@ -26,7 +29,14 @@ impl Reply {
             status: StatusCode::NO_CONTENT,
             body: None,
             retry_after: None,
+            total_count: None,
         }
+    }
+
+    /// The same reply with an `x-total-count` header.
+    pub(crate) fn with_total(mut self, total: Option<u64>) -> Self {
+        self.total_count = total;
+        self
     }
 
     /// The spec's `Error` body: `{code, message, status}`.

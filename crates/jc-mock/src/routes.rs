@@ -21,6 +21,20 @@ pub(crate) enum Route {
     UsersSearch,
     /// v1 `GET /systemusers/{id}`.
     UserGet(String),
+    /// `GET /usergroups`.
+    GroupsList,
+    /// `POST /usergroups`.
+    GroupCreate,
+    /// `GET /usergroups/{id}`.
+    GroupGet(String),
+    /// `PUT /usergroups/{id}`.
+    GroupPut(String),
+    /// `GET /usergroups/{group_id}/members`.
+    GroupMembers(String),
+    /// `POST /usergroups/{group_id}/members`.
+    GroupMemberChange(String),
+    /// `GET /users/{user_id}/memberof`.
+    MemberOf(String),
 }
 
 /// Routes a path below the v1 root (the base path without its `/v2`, [CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) section 19).
@@ -63,6 +77,22 @@ pub(crate) fn route(method: &Method, path: &str) -> Result<Route, Reply> {
             Method::DELETE => (Some(Route::ScheduleDelete((*id).to_owned())), &[]),
             _ => (None, &[Method::DELETE]),
         },
+        ["usergroups"] => match *method {
+            Method::GET => (Some(Route::GroupsList), &[]),
+            Method::POST => (Some(Route::GroupCreate), &[]),
+            _ => (None, &[Method::GET, Method::POST]),
+        },
+        ["usergroups", id] => match *method {
+            Method::GET => (Some(Route::GroupGet((*id).to_owned())), &[]),
+            Method::PUT => (Some(Route::GroupPut((*id).to_owned())), &[]),
+            _ => (None, &[Method::GET, Method::PUT]),
+        },
+        ["usergroups", id, "members"] => match *method {
+            Method::GET => (Some(Route::GroupMembers((*id).to_owned())), &[]),
+            Method::POST => (Some(Route::GroupMemberChange((*id).to_owned())), &[]),
+            _ => (None, &[Method::GET, Method::POST]),
+        },
+        ["users", id, "memberof"] => get(method, Route::MemberOf((*id).to_owned())),
         ["jobs", id] => get(method, Route::LegacyJob((*id).to_owned())),
         ["jobs", id, "results"] => get(method, Route::LegacyResults((*id).to_owned())),
         _ => {

@@ -23,6 +23,9 @@ pub(crate) struct Shared {
     pub(crate) log: RequestLog,
     /// Requests received (all paths).
     pub(crate) requests: std::sync::atomic::AtomicU64,
+    /// Member edges added and removed through `POST /usergroups/{id}/members`.
+    pub(crate) edges_added: std::sync::atomic::AtomicU64,
+    pub(crate) edges_removed: std::sync::atomic::AtomicU64,
     /// While set, the processor leaves queued jobs alone.
     pub(crate) paused: std::sync::atomic::AtomicBool,
     /// Issued service-account tokens.
@@ -54,6 +57,8 @@ impl Shared {
             work: Notify::new(),
             paused: std::sync::atomic::AtomicBool::new(false),
             requests: std::sync::atomic::AtomicU64::new(0),
+            edges_added: std::sync::atomic::AtomicU64::new(0),
+            edges_removed: std::sync::atomic::AtomicU64::new(0),
             tokens: crate::oauth::Tokens::default(),
             result_reads: std::sync::atomic::AtomicU64::new(0),
         }

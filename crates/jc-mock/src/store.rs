@@ -116,6 +116,8 @@ pub(crate) struct Org {
     pub(crate) jobs: HashMap<String, MockJob>,
     pub(crate) job_order: Vec<String>,
     pub(crate) scheduled: BTreeMap<String, ScheduledChange>,
+    /// User groups in creation order (`crate::groups`).
+    pub(crate) groups: Vec<crate::groups::MockGroup>,
 }
 
 /// Case-insensitive key for uniqueness checks.

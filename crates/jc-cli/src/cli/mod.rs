@@ -396,6 +396,12 @@ pub struct MockArgs {
     /// Start with the users of this CSV file (the `users create` columns)
     #[arg(long, value_name = "FILE")]
     pub seed_csv: Option<PathBuf>,
+    /// Start with the user groups of this CSV file: `name,membershipMethod,members`, members as `;`-separated usernames of the seeded users
+    #[arg(long, value_name = "FILE")]
+    pub seed_groups: Option<PathBuf>,
+    /// Lists answer without a total (no `totalCount` in v1 lists, no `x-total-count` header on v2 lists)
+    #[arg(long)]
+    pub no_total_count: bool,
 }
 
 /// A number from 0 to 1.

@@ -60,6 +60,20 @@ pub async fn run(global: &Global, args: &MockArgs) -> CliResult {
             key.clone(),
         ))
         .request_log_capacity(0);
+    let config = if args.no_total_count {
+        config.quirks(jc_mock::Quirks::new().total_count(jc_mock::TotalCount::Absent))
+    } else {
+        config
+    };
+    let groups = match &args.seed_groups {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| CliError::invalid(format!("--seed-groups {}: {e}", path.display())))?;
+            jc_mock::SeedGroup::parse_csv(&text)
+                .map_err(|e| CliError::invalid(format!("--seed-groups {}: {e}", path.display())))?
+        }
+        None => Vec::new(),
+    };
     let seed = match &args.seed_csv {
         Some(path) => seed_rows(path)?,
         None => Vec::new(),
@@ -70,6 +84,9 @@ pub async fn run(global: &Global, args: &MockArgs) -> CliResult {
     server
         .seed_users(&server.default_org(), seed)
         .map_err(|e| CliError::invalid(format!("--seed-csv: {e}")))?;
+    server
+        .seed_groups(&server.default_org(), &groups)
+        .map_err(|e| CliError::invalid(format!("--seed-groups: {e}")))?;
     // A reader that takes the first line and closes the pipe (`jcbulk mock | head -1`, a test
     // harness) must not stop the server: write failures on stdout and stderr are ignored.
     let lines = format!(

@@ -3,6 +3,7 @@
 
 mod auth;
 mod faults;
+mod groups;
 mod jobs;
 mod systemusers;
 mod userstates;
