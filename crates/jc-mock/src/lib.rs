@@ -4,8 +4,9 @@
 //! `spec/jumpcloud-v2-bulk.openapi.yaml` with the decisions of [CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md): API keys and
 //! orgs (multi-tenant admins and `x-org-id`), bulk jobs processed in the background at a
 //! configurable rate with per-record validation and uniqueness rules, scheduled state changes
-//! with filters and a clock tests can advance, the legacy `/jobs` paths, and deterministic
-//! fault injection. Tests read what it stored through the inspection methods.
+//! with filters and a clock tests can advance, the legacy `/jobs` paths, the v1 user reads,
+//! user groups with their member edges (`spec/jumpcloud-v2-usergroups.openapi.yaml`, seeded
+//! with [`SeedGroup`]), and deterministic fault injection. Tests read what it stored through the inspection methods.
 //!
 //! ```
 //! use jc_mock::{MockConfig, MockServer};
