@@ -24,6 +24,13 @@ pub struct ImportControl {
     phase: Arc<watch::Sender<Phase>>,
 }
 
+impl Default for ImportControl {
+    /// A control that has not been told to stop (for [`Groups::apply`](crate::Groups::apply)).
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl ImportControl {
     pub(crate) fn new() -> Self {
         Self {

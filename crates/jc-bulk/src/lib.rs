@@ -56,6 +56,7 @@ mod credentials;
 mod driven;
 mod error;
 mod filter;
+pub mod groups;
 mod import;
 mod ops;
 mod options;
@@ -77,6 +78,7 @@ pub use control::ImportControl;
 pub use credentials::Credentials;
 pub use error::{ApiError, ConfigError, Error, InvalidInput, WaitError};
 pub use filter::Filter;
+pub use groups::Groups;
 pub use import::{
     BulkRecord, ChunkInfo, Import, ImportEvent, ImportOptions, ImportReport, ImportSummary,
     InputRecord, Journal, JournalDecision, Outcome, Reason, RecordKey, RecordOutcome, WaitEnd,

@@ -334,8 +334,8 @@ open_enum! {
 }
 
 open_enum! {
-    /// How a user group gets its members (`GroupMembershipMethodType`; an open enum, CONTRACT.md
-    /// section 27).
+    /// How a user group gets its members (`GroupMembershipMethodType`; an open enum,
+    /// [CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) section 27).
     MembershipMethod {
         /// Not set (a static group in practice).
         NotSet => "NOTSET",

@@ -344,10 +344,12 @@ fn only_the_verdict_builds_an_outcome() {
         let source = std::fs::read_to_string(file).unwrap();
         for (number, line) in code_lines(&source) {
             let line = line.trim();
-            let builds = variants.iter().any(|v| {
-                line.ends_with(&format!("Outcome::{v} {{"))
-                    || line.contains(&format!("Outcome::{v} {{ reason }}"))
-            });
+            // The membership changes' own `ChangeOutcome` is another type.
+            let builds = !line.contains("ChangeOutcome::")
+                && variants.iter().any(|v| {
+                    line.ends_with(&format!("Outcome::{v} {{"))
+                        || line.contains(&format!("Outcome::{v} {{ reason }}"))
+                });
             if builds {
                 built.push(format!("{}:{number}: {line}", file.display()));
             }

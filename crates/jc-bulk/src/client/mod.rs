@@ -248,6 +248,11 @@ impl Client {
         Users::new(&self.session, options)
     }
 
+    /// The user groups and their members, acting on the client's org (or `options`' org).
+    pub fn groups<'a>(&'a self, options: &'a CallOptions) -> crate::Groups<'a> {
+        crate::Groups::new(&self.session, options)
+    }
+
     /// Waits for `job_id` until all `expected` records are settled: a [`JobWaiter`], to iterate
     /// for progress or to await for every result.
     ///

@@ -110,10 +110,11 @@ pub(crate) fn list(shared: &Shared, request: &ApiRequest) -> Reply {
         .with_total(shared.config.quirks.total_header(total))
 }
 
+/// A group body's name, membership method and other writable properties.
+type GroupFields = (String, Option<String>, Map<String, Value>);
+
 /// The writable properties of a POST or PUT body, or a 400.
-fn group_fields(
-    body: Map<String, Value>,
-) -> Result<(String, Option<String>, Map<String, Value>), Reply> {
+fn group_fields(body: Map<String, Value>) -> Result<GroupFields, Reply> {
     let name = match body.get("name") {
         Some(Value::String(name)) if !name.trim().is_empty() => name.clone(),
         _ => {

@@ -4,6 +4,7 @@
 mod custom_transport;
 mod dropped;
 mod e2e;
+mod groups;
 mod odd_servers;
 mod pacing;
 mod partial;
