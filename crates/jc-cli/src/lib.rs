@@ -69,6 +69,9 @@ pub async fn run(cli: &Cli) -> CliResult {
         Command::Userstates(group) => {
             commands::userstates::run(&with(&group.connection), &group.command).await
         }
+        Command::Groups(group) => {
+            commands::groups::run(&with(&group.connection), &group.command).await
+        }
         Command::Mock(args) => commands::mock::run(&local, args).await,
         Command::Demo(args) => commands::demo::run(&local, args).await,
         Command::Profiles(group) => {

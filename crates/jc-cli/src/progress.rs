@@ -67,6 +67,11 @@ impl Progress {
         self.bar.set_position(progress.done as u64);
     }
 
+    /// Counts `n` more done (membership changes).
+    pub fn advance(&self, n: u64) {
+        self.bar.inc(n);
+    }
+
     /// Removes the bar.
     pub fn finish(&self) {
         self.bar.finish_and_clear();

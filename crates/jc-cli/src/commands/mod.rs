@@ -2,6 +2,7 @@
 
 pub mod demo;
 pub mod export;
+pub mod groups;
 pub mod import;
 pub mod jobs;
 pub mod lookup;

@@ -5,6 +5,7 @@ mod common;
 
 mod bounded_files;
 mod bulk_options;
+mod groups;
 mod import_files;
 mod mock_demo;
 mod name_keys;

@@ -8,7 +8,7 @@ mod managers;
 mod names;
 mod outputs;
 mod paths;
-mod signals;
+pub(crate) mod signals;
 mod stream;
 mod update;
 

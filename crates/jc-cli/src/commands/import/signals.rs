@@ -55,6 +55,16 @@ impl Signals {
     }
 }
 
+/// Resolves at the first Ctrl-C or SIGTERM (never, when signals cannot be watched).
+pub async fn first_signal() {
+    match Signals::new() {
+        Some(mut signals) => {
+            signals.next().await;
+        }
+        None => std::future::pending().await,
+    }
+}
+
 /// Consumes every event of `import` into `outputs`, answering signals on the way. True when
 /// the import was interrupted.
 pub async fn drive(mut import: Import, outputs: &mut Outputs, wait_timeout: u64) -> bool {
