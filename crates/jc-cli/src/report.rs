@@ -33,6 +33,9 @@ pub struct ReportRow {
     pub job_id: Option<String>,
     /// Why it was not applied.
     pub reason: Option<String>,
+    /// Each group of the row's `groups` column with its outcome (`Eng:added;VPN:already_member`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub groups: Option<String>,
 }
 
 const COLUMNS: [&str; 7] = [
@@ -48,6 +51,7 @@ enum Sink {
 /// Writes the report as rows arrive.
 pub struct ReportWriter {
     sink: Sink,
+    groups: bool,
 }
 
 impl ReportWriter {
@@ -56,7 +60,7 @@ impl ReportWriter {
     ///
     /// # Errors
     /// The header cannot be written.
-    pub fn new(file: File, path: &Path) -> std::io::Result<Self> {
+    pub fn new(file: File, path: &Path, groups: bool) -> std::io::Result<Self> {
         let out = BufWriter::new(file);
         let extension = path
             .extension()
@@ -68,13 +72,14 @@ impl ReportWriter {
             "ndjson" | "jsonl" => Sink::Ndjson(out),
             _ => {
                 let mut writer = csv::Writer::from_writer(out);
+                let extra = groups.then_some("groups");
                 writer
-                    .write_record(COLUMNS)
+                    .write_record(COLUMNS.iter().copied().chain(extra))
                     .map_err(std::io::Error::other)?;
                 Sink::Csv(Box::new(writer))
             }
         };
-        Ok(Self { sink })
+        Ok(Self { sink, groups })
     }
 
     /// Adds a row.
@@ -94,10 +99,12 @@ impl ReportWriter {
                     row.job_id.as_deref(),
                     row.reason.as_deref(),
                 ];
+                let groups = self.groups.then(|| row.groups.as_deref());
                 writer
                     .write_record(
                         cells
                             .iter()
+                            .chain(groups.iter())
                             .map(|c| neutralize(c.unwrap_or_default()).into_owned()),
                     )
                     .map_err(std::io::Error::other)

@@ -157,6 +157,9 @@ pub struct CreateArgs {
     /// Don't send the job results e-mail to the administrator
     #[arg(long)]
     pub suppress_email: bool,
+    /// Add users to DYNAMIC_AUTOMATED groups of the `groups` column too (JumpCloud may undo it)
+    #[arg(long)]
+    pub allow_dynamic_groups: bool,
     /// Options every bulk command shares.
     #[command(flatten)]
     pub run: RunArgs,
@@ -174,6 +177,9 @@ pub struct UpdateArgs {
     /// The column that names each user, when several are present [default: id, then username, then email]
     #[arg(long, value_enum)]
     pub match_by: Option<crate::keys::MatchBy>,
+    /// Add users to DYNAMIC_AUTOMATED groups of the `groups` column too (JumpCloud may undo it)
+    #[arg(long)]
+    pub allow_dynamic_groups: bool,
     /// Options every bulk command shares.
     #[command(flatten)]
     pub run: RunArgs,
@@ -196,6 +202,9 @@ pub struct TargetArgs {
     /// The column that names each user, when several are present [default: id, then username, then email]
     #[arg(long, value_enum)]
     pub match_by: Option<crate::keys::MatchBy>,
+    /// Add users to DYNAMIC_AUTOMATED groups of the `groups` column too (JumpCloud may undo it)
+    #[arg(long)]
+    pub allow_dynamic_groups: bool,
     /// Options every bulk command shares.
     #[command(flatten)]
     pub run: RunArgs,

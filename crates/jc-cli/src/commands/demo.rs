@@ -152,6 +152,7 @@ pub async fn run(global: &Global, args: &DemoArgs) -> CliResult {
         creation_source: None,
         suppress_email: true,
         match_by: None,
+        allow_dynamic_groups: false,
     };
     let (_, run) = import::run::<BulkUserCreate>(&mock_global, job, Kind::Create, None).await?;
     let expected_applied = args.users as u64 - 3;

@@ -20,6 +20,7 @@ pub async fn run(global: &Global, command: &UsersCommand) -> CliResult {
                 creation_source: args.creation_source.as_deref(),
                 suppress_email: args.suppress_email,
                 match_by: None,
+                allow_dynamic_groups: args.allow_dynamic_groups,
             };
             Ok(
                 import::run::<BulkUserCreate>(global, job, Kind::Create, None)
@@ -76,6 +77,7 @@ fn update_job(args: &UpdateArgs) -> Job<'_> {
         creation_source: None,
         suppress_email: args.suppress_email,
         match_by: args.match_by,
+        allow_dynamic_groups: args.allow_dynamic_groups,
     }
 }
 
@@ -91,5 +93,6 @@ fn target_job(target: &TargetArgs) -> CliResult<Job<'_>> {
         creation_source: None,
         suppress_email: false,
         match_by: target.match_by,
+        allow_dynamic_groups: false,
     })
 }

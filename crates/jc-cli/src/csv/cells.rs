@@ -92,7 +92,7 @@ pub(super) fn row_object(
             }
         }
         match column {
-            Column::Key => {}
+            Column::Key | Column::Groups => {}
             Column::Base => {
                 if let Err(message) = super::Base::decode(cell) {
                     problems.push(problem(line, Some(name), message));
@@ -181,7 +181,7 @@ pub fn cell_edit(column: &Column, cell: &str) -> Result<Option<Edit>, String> {
     }
     let value = |text: &str| (!clear).then(|| text.to_owned());
     Ok(Some(match column {
-        Column::Key | Column::Base => return Ok(None),
+        Column::Key | Column::Base | Column::Groups => return Ok(None),
         Column::Field(field, _) if clear => Edit::Clear {
             field: (*field).to_owned(),
         },

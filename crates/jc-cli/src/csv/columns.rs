@@ -142,7 +142,13 @@ pub enum Column {
     Key,
     /// `jcbulk_base`: what an export's row held (update files only; see `base.rs`).
     Base,
+    /// `groups`: user groups (names or ids, `;`-separated) the user is added to once it exists
+    /// (create and update files; never sent in the bulk record).
+    Groups,
 }
+
+/// The column of user groups in create and update files (and `users export --with-groups`).
+pub const GROUPS_COLUMN: &str = "groups";
 
 /// The column `users export --for update` adds: what each row held at export time.
 pub const BASE_COLUMN: &str = "jcbulk_base";
@@ -160,7 +166,7 @@ impl Column {
             Self::Phone(kind) => Some(format!("phoneNumbers.{kind}")),
             Self::Address(kind, field) => Some(format!("addresses.{kind}.{field}")),
             Self::Nested(object, field, _) => Some(format!("{object}.{field}")),
-            Self::Key | Self::Base => None,
+            Self::Key | Self::Base | Self::Groups => None,
         }
     }
 
@@ -172,7 +178,7 @@ impl Column {
             Self::Phone(_) => Some("phoneNumbers"),
             Self::Address(..) => Some("addresses"),
             Self::Nested(object, ..) => Some(object),
-            Self::Key | Self::Base => None,
+            Self::Key | Self::Base | Self::Groups => None,
         }
     }
 }
@@ -216,6 +222,9 @@ pub const READ_ONLY: [&str; 11] = [
 pub(super) fn classify(kind: Kind, name: &str) -> Option<Column> {
     if kind == Kind::Update && name.trim() == BASE_COLUMN {
         return Some(Column::Base);
+    }
+    if kind != Kind::Target && name.trim().eq_ignore_ascii_case(GROUPS_COLUMN) {
+        return Some(Column::Groups);
     }
     if let (Some(attribute), true) = (attribute_name(name), kind.has("attributes")) {
         return Some(Column::Attribute(attribute.to_owned()));
@@ -311,6 +320,9 @@ mod tests {
         );
         assert_eq!(classify(Kind::Update, BASE_COLUMN), Some(Column::Base));
         assert_eq!(classify(Kind::Create, BASE_COLUMN), None);
+        assert_eq!(classify(Kind::Create, "Groups"), Some(Column::Groups));
+        assert_eq!(classify(Kind::Update, "groups"), Some(Column::Groups));
+        assert_eq!(classify(Kind::Target, "groups"), None);
     }
 
     #[test]

@@ -18,7 +18,7 @@ mod problem;
 
 pub use base::{protect, unprotect, Base, Marking};
 pub use cells::{can_clear, cell_edit};
-pub use columns::{template, Column, Kind, Ty, BASE_COLUMN, CLEAR, READ_ONLY};
+pub use columns::{template, Column, Kind, Ty, BASE_COLUMN, CLEAR, GROUPS_COLUMN, READ_ONLY};
 pub use duplicates::Duplicates;
 pub use emit::{cells, order};
 pub use file::{CsvFile, Row};

@@ -11,6 +11,7 @@ async fn mock_with(users: usize, groups: Vec<SeedGroup>) -> MockServer {
         .unwrap()
 }
 
+/// The usernames of a group's members, sorted (changes in flight land in any order).
 fn members(mock: &MockServer, name: &str) -> Vec<String> {
     let org = mock.default_org();
     let group = mock
@@ -18,11 +19,13 @@ fn members(mock: &MockServer, name: &str) -> Vec<String> {
         .into_iter()
         .find(|g| g.name == name)
         .unwrap();
-    group
+    let mut names: Vec<String> = group
         .members
         .iter()
         .map(|id| mock.user(&org, id).unwrap().username)
-        .collect()
+        .collect();
+    names.sort();
+    names
 }
 
 #[tokio::test]

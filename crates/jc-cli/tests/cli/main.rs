@@ -6,6 +6,7 @@ mod common;
 mod bounded_files;
 mod bulk_options;
 mod groups;
+mod groups_column;
 mod import_files;
 mod mock_demo;
 mod name_keys;

@@ -295,6 +295,8 @@ pub struct Checked {
     /// The `manager` cells of a create or an update that name a user by username or e-mail:
     /// (line, text).
     pub managers: Vec<(u64, String)>,
+    /// The `groups` cells of a create's or an update's valid rows: (line, text).
+    pub groups: Vec<(u64, String)>,
     /// The header, when the input is CSV.
     pub header: Option<crate::csv::Header>,
 }
@@ -390,6 +392,10 @@ pub fn check<R: DeserializeOwned + Validate>(
                 let manager = manager_name(file.header().names(), &row.raw);
                 checked.managers.extend(manager.map(|m| (row.line, m)));
             }
+            if kind != Kind::Target && row.record.is_ok() {
+                let groups = groups_cell(file.header().names(), &row.raw);
+                checked.groups.extend(groups.map(|g| (row.line, g)));
+            }
             checked
                 .names
                 .extend(name.filter(|n| !n.is_empty()).map(|n| (row.line, n, id)));
@@ -452,6 +458,17 @@ fn keep_update_keys(
     checked.keys.push((line, key, given));
     let manager = manager_name(names, raw);
     checked.managers.extend(manager.map(|m| (line, m)));
+}
+
+/// A row's `groups` cell, when not empty.
+fn groups_cell(names: &[String], raw: &csv::StringRecord) -> Option<String> {
+    names
+        .iter()
+        .position(|n| n.trim().eq_ignore_ascii_case(crate::csv::GROUPS_COLUMN))
+        .and_then(|at| raw.get(at))
+        .map(str::trim)
+        .filter(|g| !g.is_empty())
+        .map(str::to_owned)
 }
 
 /// A row's `manager` cell when it names the manager by username or e-mail (not by id).

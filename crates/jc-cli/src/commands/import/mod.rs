@@ -3,6 +3,7 @@
 //! event stream in one loop that writes the progress, the report, the failed rows and the
 //! summary. `--no-wait` is the same pipeline told not to wait for results.
 
+mod groups;
 mod input;
 mod managers;
 mod names;
@@ -43,6 +44,8 @@ pub struct Job<'a> {
     pub suppress_email: bool,
     /// `--match-by` (update, expire, unlock).
     pub match_by: Option<MatchBy>,
+    /// `--allow-dynamic-groups` (create and update: the `groups` column).
+    pub allow_dynamic_groups: bool,
 }
 
 /// Runs an import of `job` as `R` records; `client` overrides the one of the global options.
@@ -65,7 +68,7 @@ where
     let named = job.input.name_key();
     // An update reads every row's user before sending (a dry run too); other commands read
     // only to resolve names.
-    let reads = kind == Kind::Update || named.is_some();
+    let reads = kind == Kind::Update || named.is_some() || !checked.groups.is_empty();
     let client = match (client, args.dry_run && !reads) {
         (_, true) => None,
         (Some(client), false) => Some(client),
@@ -84,6 +87,12 @@ where
         .as_ref()
         .map(|m| m.deferred().clone())
         .unwrap_or_default();
+    let row_groups = before.groups.clone();
+    if args.no_wait && row_groups.is_some() {
+        return Err(CliError::invalid(format!(
+            "{name}: the `groups` column adds each user to its groups once the user exists: --no-wait does not wait for that (drop --no-wait, or add the groups later with `users update` or `groups add`)"
+        )));
+    }
     if args.no_wait && !deferred.is_empty() {
         return Err(CliError::invalid(format!(
             "{name}: {} rows name a manager this file creates, which a second job sets once the creates settled: --no-wait does not wait for them (drop --no-wait, or set those managers with a later `users update`)",
@@ -106,11 +115,22 @@ where
         outputs.print_jobs(crate::config::format(global));
     }
     outputs.defer(deferred);
+    if let Some(groups) = &row_groups {
+        outputs.hold_groups(groups.names_by_line());
+    }
     let import = client.import(records, &options);
     let interrupted = signals::drive(import, &mut outputs, args.wait_timeout).await;
+    let mut interrupted = interrupted;
     if !interrupted {
         let second = second_options(args)?;
         managers::second_job(&client, &second, &mut outputs).await;
+    }
+    if let (false, Some(groups)) = (interrupted, &row_groups) {
+        let rows = outputs.group_rows();
+        let allow = job.allow_dynamic_groups;
+        let (results, stopped) = groups::add(&client, groups, rows, allow, global.quiet).await;
+        outputs.groups_done(results);
+        interrupted |= stopped;
     }
     let run = match outputs.finish() {
         Ok(run) => run,
@@ -136,6 +156,7 @@ struct Before {
     tally: Option<update::Tally>,
     shaper: Option<stream::Shaper>,
     managers: Option<Arc<managers::Managers>>,
+    groups: Option<Arc<groups::RowGroups>>,
 }
 
 /// Reads what the rows need before anything is sent: an update's users (and managers), the
@@ -149,7 +170,10 @@ async fn read_first<R>(
 where
     R: BulkRecord + DeserializeOwned,
 {
-    let mut before = Before::default();
+    let mut before = Before {
+        groups: groups::read(client, checked).await?,
+        ..Before::default()
+    };
     if let Some(header) = checked.header.take() {
         let (counts, plan) = update::read(client, input, checked, header).await?;
         let plan = Arc::new(plan);
@@ -345,7 +369,7 @@ fn exit_code(run: &Run, no_wait: bool) -> Exit {
     let settled_as_hoped = if no_wait {
         s.failed == 0 && s.not_submitted == 0 && s.unknown == s.not_awaited
     } else {
-        s.applied + run.unchanged == s.read
+        s.applied + run.unchanged == s.read && run.groups_partial == 0
     };
     if settled_as_hoped {
         Exit::Ok
@@ -369,6 +393,8 @@ fn print_summary(global: &Global, name: &str, args: &RunArgs, run: &Run) -> CliR
         "not_submitted": s.not_submitted,
         "unknown": s.unknown,
         "jobs": s.jobs,
+        "groups": run.group_outcomes,
+        "groups_partial": run.groups_partial,
         "report": args.report.as_ref().map(|p| p.display().to_string()),
         "failed_rows": args.failed_rows.as_ref().map(|p| p.display().to_string()),
     });
@@ -388,6 +414,21 @@ fn print_summary(global: &Global, name: &str, args: &RunArgs, run: &Run) -> CliR
         s.unknown,
         s.jobs.len()
     ))?;
+    if !run.group_outcomes.is_empty() {
+        let counts: Vec<String> = run
+            .group_outcomes
+            .iter()
+            .map(|(label, n)| format!("{n} {label}"))
+            .collect();
+        crate::output::line(format_args!(
+            "groups: {}{}",
+            counts.join(", "),
+            match run.groups_partial {
+                0 => String::new(),
+                n => format!(" ({n} rows applied without every group: see the report)"),
+            }
+        ))?;
+    }
     if let Some(report) = &args.report {
         crate::output::line(format_args!("report: {}", report.display()))?;
     }

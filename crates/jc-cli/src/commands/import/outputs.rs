@@ -9,6 +9,7 @@ use crate::output::Streamed;
 use crate::output_file::{file_error, OutputFile};
 use crate::progress::Progress;
 use crate::report::{FailedRows, ReportRow, ReportWriter};
+use jc_bulk::groups::ChangeOutcome;
 use jc_bulk::{ImportEvent, ImportSummary, Outcome, RecordOutcome};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -29,6 +30,11 @@ pub struct Run {
     /// Rows of an update whose user already held what they ask (in no job; counted in
     /// `summary.read`).
     pub unchanged: u64,
+    /// Rows whose user was applied (or unchanged) but one of whose groups failed or was not
+    /// sent: a partial failure.
+    pub groups_partial: u64,
+    /// The outcomes of the `groups` column's memberships, by name (`added`, ...).
+    pub group_outcomes: BTreeMap<&'static str, u64>,
 }
 
 /// The writers of one import.
@@ -53,6 +59,12 @@ pub struct Outputs {
     waiting: BTreeMap<u64, (ReportRow, Option<csv::StringRecord>)>,
     /// The users created by the rows `deferred` names, by line.
     created: HashMap<u64, String>,
+    /// The groups (names) of each row whose `groups` column resolved.
+    groups_of: HashMap<u64, Vec<String>>,
+    /// Report rows whose user exists, waiting for their groups to be added.
+    held: BTreeMap<u64, (ReportRow, Option<csv::StringRecord>, bool)>,
+    /// Once set, rows are no longer held for their groups.
+    groups_closed: bool,
 }
 
 impl Outputs {
@@ -70,6 +82,9 @@ impl Outputs {
         progress: Progress,
     ) -> CliResult<Self> {
         let column = |name: &str| header.iter().position(|h| h.eq_ignore_ascii_case(name));
+        let with_groups = header
+            .iter()
+            .any(|h| h.trim().eq_ignore_ascii_case(crate::csv::GROUPS_COLUMN));
         let report_file = report
             .map(|path| OutputFile::create("--report", path))
             .transpose()?;
@@ -78,7 +93,7 @@ impl Outputs {
             .transpose()?;
         let report = match report_file {
             Some(file) => {
-                let writer = ReportWriter::new(file.writer()?, file.path())
+                let writer = ReportWriter::new(file.writer()?, file.path(), with_groups)
                     .map_err(|e| file_error("--report", file.path(), e))?;
                 Some((writer, file))
             }
@@ -106,6 +121,9 @@ impl Outputs {
             deferred: HashMap::new(),
             waiting: BTreeMap::new(),
             created: HashMap::new(),
+            groups_of: HashMap::new(),
+            held: BTreeMap::new(),
+            groups_closed: false,
         })
     }
 
@@ -145,7 +163,18 @@ impl Outputs {
             .map(str::to_owned)
     }
 
-    fn write(&mut self, row: ReportRow, raw: Option<&csv::StringRecord>, failed: bool) {
+    fn write(&mut self, mut row: ReportRow, raw: Option<&csv::StringRecord>, failed: bool) {
+        if let Some(names) = self.groups_of.get(&row.line) {
+            let exists = matches!(row.outcome, "applied" | "unchanged") && row.user_id.is_some();
+            if exists && !self.groups_closed {
+                self.held.insert(row.line, (row, raw.cloned(), failed));
+                return;
+            }
+            if row.groups.is_none() {
+                let not_sent = names.iter().map(|n| (n.as_str(), "not_sent"));
+                row.groups = Some(super::groups::cell(not_sent));
+            }
+        }
         let result = (|| {
             if let Some((report, file)) = &mut self.report {
                 report
@@ -217,6 +246,7 @@ impl Outputs {
             user_id: None,
             job_id: None,
             reason: Some(reason),
+            groups: None,
         };
         self.write(row, Some(&raw), true);
     }
@@ -232,6 +262,7 @@ impl Outputs {
             user_id: Some(id),
             job_id: None,
             reason: None,
+            groups: None,
         };
         self.write(row, Some(&raw), false);
     }
@@ -270,6 +301,7 @@ impl Outputs {
                 .or(outcome.key.id.clone()),
             job_id: outcome.outcome.job_id().map(ToString::to_string),
             reason: outcome.outcome.reason().map(ToString::to_string),
+            groups: None,
         };
         let line = outcome.position;
         let watched =
@@ -334,6 +366,58 @@ impl Outputs {
         self.write(row, raw.as_ref(), failed);
     }
 
+    /// Rows with a `groups` column whose groups resolved (line -> group names): their report
+    /// rows wait for [`Outputs::groups_done`] once their user exists.
+    pub fn hold_groups(&mut self, groups_of: HashMap<u64, Vec<String>>) {
+        self.groups_of = groups_of;
+    }
+
+    /// The rows waiting for their groups: (line, user id).
+    pub fn group_rows(&self) -> Vec<(u64, String)> {
+        self.held
+            .iter()
+            .filter_map(|(line, (row, ..))| Some((*line, row.user_id.clone()?)))
+            .collect()
+    }
+
+    /// What became of each waiting row's groups (line -> (group name, outcome)): the rows are
+    /// written with their `groups` cell; a row one of whose groups failed or was not sent is
+    /// a partial failure and its reason says which.
+    pub fn groups_done(&mut self, mut results: HashMap<u64, Vec<(String, ChangeOutcome)>>) {
+        self.groups_closed = true;
+        for (line, (mut row, raw, failed)) in std::mem::take(&mut self.held) {
+            let outcomes = results.remove(&line).unwrap_or_default();
+            for (_, outcome) in &outcomes {
+                *self.run.group_outcomes.entry(outcome.label()).or_default() += 1;
+            }
+            let missing: Vec<String> = outcomes
+                .iter()
+                .filter(|(_, o)| !o.is_success())
+                .map(|(name, o)| format!("{name}: {}", o.reason().unwrap_or_default()))
+                .collect();
+            row.groups = Some(super::groups::cell(
+                outcomes.iter().map(|(name, o)| (name.as_str(), o.label())),
+            ));
+            if !missing.is_empty() {
+                self.run.groups_partial += 1;
+                let done = if row.outcome == "unchanged" {
+                    "unchanged"
+                } else {
+                    "applied"
+                };
+                let note = format!(
+                    "the user was {done}, but not every group: {}",
+                    missing.join("; ")
+                );
+                row.reason = Some(match row.reason.take() {
+                    Some(reason) => format!("{reason}; {note}"),
+                    None => note,
+                });
+            }
+            self.write(row, raw.as_ref(), failed);
+        }
+    }
+
     /// The SDK's counts join the invalid rows' (the rows after the last record are written now).
     fn finished(&mut self, summary: ImportSummary) {
         self.pump();
@@ -367,6 +451,29 @@ impl Outputs {
                 _ => "the manager's row was not created",
             };
             self.manager_set(line, Err(("failed", missing.to_owned())));
+        }
+        if !self.held.is_empty() {
+            let reason = "the run stopped before the groups were added";
+            let stopped = self
+                .held
+                .keys()
+                .map(|line| {
+                    let names = self.groups_of.get(line).cloned().unwrap_or_default();
+                    let outcomes = names
+                        .into_iter()
+                        .map(|n| {
+                            (
+                                n,
+                                ChangeOutcome::NotSent {
+                                    reason: reason.into(),
+                                },
+                            )
+                        })
+                        .collect();
+                    (*line, outcomes)
+                })
+                .collect();
+            self.groups_done(stopped);
         }
         self.progress.finish();
         if let Some(list) = self.jobs.take() {
