@@ -99,7 +99,7 @@ impl ReportWriter {
                     row.job_id.as_deref(),
                     row.reason.as_deref(),
                 ];
-                let groups = self.groups.then(|| row.groups.as_deref());
+                let groups = self.groups.then_some(row.groups.as_deref());
                 writer
                     .write_record(
                         cells

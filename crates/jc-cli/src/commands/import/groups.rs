@@ -42,6 +42,17 @@ impl RowGroups {
     }
 }
 
+/// A row's `groups` cell, when not empty.
+pub fn groups_cell(names: &[String], raw: &csv::StringRecord) -> Option<String> {
+    names
+        .iter()
+        .position(|n| n.trim().eq_ignore_ascii_case(GROUPS_COLUMN))
+        .and_then(|at| raw.get(at))
+        .map(str::trim)
+        .filter(|g| !g.is_empty())
+        .map(str::to_owned)
+}
+
 /// The report's cell: `Eng:added;VPN:already_member`.
 pub fn cell<'a>(outcomes: impl Iterator<Item = (&'a str, &'a str)>) -> String {
     outcomes
@@ -125,32 +136,27 @@ pub async fn add(
         })
         .cloned()
         .collect();
-    let (outcome_of, interrupted): (Box<dyn Fn(&MemberChange) -> ChangeOutcome>, bool) =
-        match client.groups(&call).snapshot(&named).await {
-            Ok(snapshot) => {
-                let plan = snapshot.plan(wanted.iter().map(|(_, c)| c.clone()), allow_dynamic);
-                let applied = engine::apply(client, plan, &ChangeOptions::default(), quiet).await;
-                let interrupted = applied.interrupted;
-                let outcome = move |c: &MemberChange| {
-                    applied
-                        .outcome(&c.group_id, &c.user_id, c.op)
-                        .cloned()
-                        .unwrap_or(ChangeOutcome::NotSent {
-                            reason: "not in the plan".into(),
-                        })
-                };
-                (Box::new(outcome), interrupted)
-            }
-            Err(error) => {
-                let reason = format!("the group's members could not be read: {error}");
-                let failed = move |_: &MemberChange| ChangeOutcome::Failed {
-                    reason: reason.clone(),
-                    status: None,
-                    request_id: None,
-                };
-                (Box::new(failed), false)
-            }
-        };
+    let applied = match client.groups(&call).snapshot(&named).await {
+        Ok(snapshot) => {
+            let plan = snapshot.plan(wanted.iter().map(|(_, c)| c.clone()), allow_dynamic);
+            Ok(engine::apply(client, plan, &ChangeOptions::default(), quiet).await)
+        }
+        Err(error) => Err(format!("the group's members could not be read: {error}")),
+    };
+    let interrupted = applied.as_ref().is_ok_and(|a| a.interrupted);
+    let outcome_of = |c: &MemberChange| match &applied {
+        Ok(applied) => applied
+            .outcome(&c.group_id, &c.user_id, c.op)
+            .cloned()
+            .unwrap_or(ChangeOutcome::NotSent {
+                reason: "not in the plan".into(),
+            }),
+        Err(reason) => ChangeOutcome::Failed {
+            reason: reason.clone(),
+            status: None,
+            request_id: None,
+        },
+    };
     let mut results: HashMap<u64, Vec<(String, ChangeOutcome)>> = HashMap::new();
     for (line, change) in &wanted {
         let name = groups.name(&change.group_id);

@@ -393,7 +393,7 @@ pub fn check<R: DeserializeOwned + Validate>(
                 checked.managers.extend(manager.map(|m| (row.line, m)));
             }
             if kind != Kind::Target && row.record.is_ok() {
-                let groups = groups_cell(file.header().names(), &row.raw);
+                let groups = super::groups::groups_cell(file.header().names(), &row.raw);
                 checked.groups.extend(groups.map(|g| (row.line, g)));
             }
             checked
@@ -458,17 +458,6 @@ fn keep_update_keys(
     checked.keys.push((line, key, given));
     let manager = manager_name(names, raw);
     checked.managers.extend(manager.map(|m| (line, m)));
-}
-
-/// A row's `groups` cell, when not empty.
-fn groups_cell(names: &[String], raw: &csv::StringRecord) -> Option<String> {
-    names
-        .iter()
-        .position(|n| n.trim().eq_ignore_ascii_case(crate::csv::GROUPS_COLUMN))
-        .and_then(|at| raw.get(at))
-        .map(str::trim)
-        .filter(|g| !g.is_empty())
-        .map(str::to_owned)
 }
 
 /// A row's `manager` cell when it names the manager by username or e-mail (not by id).

@@ -88,17 +88,7 @@ where
         .map(|m| m.deferred().clone())
         .unwrap_or_default();
     let row_groups = before.groups.clone();
-    if args.no_wait && row_groups.is_some() {
-        return Err(CliError::invalid(format!(
-            "{name}: the `groups` column adds each user to its groups once the user exists: --no-wait does not wait for that (drop --no-wait, or add the groups later with `users update` or `groups add`)"
-        )));
-    }
-    if args.no_wait && !deferred.is_empty() {
-        return Err(CliError::invalid(format!(
-            "{name}: {} rows name a manager this file creates, which a second job sets once the creates settled: --no-wait does not wait for them (drop --no-wait, or set those managers with a later `users update`)",
-            deferred.len()
-        )));
-    }
+    refuse_no_wait(&name, args, row_groups.is_some(), deferred.len())?;
     let options = options::<R>(&job, &name)?;
     let rows = job.input.rows(kind)?;
     let header = rows.header();
@@ -120,18 +110,8 @@ where
     }
     let import = client.import(records, &options);
     let interrupted = signals::drive(import, &mut outputs, args.wait_timeout).await;
-    let mut interrupted = interrupted;
-    if !interrupted {
-        let second = second_options(args)?;
-        managers::second_job(&client, &second, &mut outputs).await;
-    }
-    if let (false, Some(groups)) = (interrupted, &row_groups) {
-        let rows = outputs.group_rows();
-        let allow = job.allow_dynamic_groups;
-        let (results, stopped) = groups::add(&client, groups, rows, allow, global.quiet).await;
-        outputs.groups_done(results);
-        interrupted |= stopped;
-    }
+    let interrupted =
+        after_import(global, &job, &client, &mut outputs, row_groups, interrupted).await?;
     let run = match outputs.finish() {
         Ok(run) => run,
         Err(failure) => return Err(files_failed(&name, *failure)),
@@ -146,6 +126,46 @@ where
         return Ok((Exit::Interrupted, run));
     }
     Ok((exit_code(&run, args.no_wait), run))
+}
+
+/// `--no-wait` does not wait for what follows the jobs: a create's second job, the groups.
+fn refuse_no_wait(name: &str, args: &RunArgs, groups: bool, deferred: usize) -> CliResult<()> {
+    if args.no_wait && groups {
+        return Err(CliError::invalid(format!(
+            "{name}: the `groups` column adds each user to its groups once the user exists: --no-wait does not wait for that (drop --no-wait, or add the groups later with `users update` or `groups add`)"
+        )));
+    }
+    if args.no_wait && deferred > 0 {
+        return Err(CliError::invalid(format!(
+            "{name}: {deferred} rows name a manager this file creates, which a second job sets once the creates settled: --no-wait does not wait for them (drop --no-wait, or set those managers with a later `users update`)"
+        )));
+    }
+    Ok(())
+}
+
+/// What follows the import, unless it was interrupted: a create's second job (the managers it
+/// created), then the `groups` column's memberships. True when interrupted.
+async fn after_import(
+    global: &Global,
+    job: &Job<'_>,
+    client: &Client,
+    outputs: &mut Outputs,
+    row_groups: Option<Arc<groups::RowGroups>>,
+    interrupted: bool,
+) -> CliResult<bool> {
+    if interrupted {
+        return Ok(true);
+    }
+    let second = second_options(job.run)?;
+    managers::second_job(client, &second, outputs).await;
+    let Some(groups) = row_groups else {
+        return Ok(false);
+    };
+    let rows = outputs.group_rows();
+    let allow = job.allow_dynamic_groups;
+    let (results, stopped) = groups::add(client, &groups, rows, allow, global.quiet).await;
+    outputs.groups_done(results);
+    Ok(stopped)
 }
 
 /// What was read before sending: how the names resolved, an update's comparison and the
