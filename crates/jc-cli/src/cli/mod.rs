@@ -134,6 +134,9 @@ pub struct ExportArgs {
     /// tab or CR) or that starts with '; `users update` removes the prefix (implies --for update)
     #[arg(long, conflicts_with = "all_fields")]
     pub spreadsheet_safe: bool,
+    /// Add a `groups` column: each user's groups (names, or ids where a name is ambiguous or holds `;`), `;`-separated; each group's members are read once. `users update` adds the groups of this column (it never removes: use `groups sync`)
+    #[arg(long)]
+    pub with_groups: bool,
 }
 
 /// Template kinds.

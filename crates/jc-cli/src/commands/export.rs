@@ -6,12 +6,12 @@
 
 use crate::cli::{ExportArgs, Format, Global};
 use crate::config::{client, format};
-use crate::csv::{cells, order, protect, Base, Marking, BASE_COLUMN};
+use crate::csv::{cells, order, protect, Base, Marking, BASE_COLUMN, GROUPS_COLUMN};
 use crate::exit::{CliError, CliResult, Exit};
-use futures::TryStreamExt;
+use futures::{StreamExt, TryStreamExt};
 use jc_bulk::CallOptions;
 use serde_json::Value;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::io::{BufRead, BufReader, BufWriter, Seek, SeekFrom, Write};
 
 /// Runs `users export`.
@@ -25,6 +25,10 @@ pub async fn run(global: &Global, args: &ExportArgs) -> CliResult {
         .map(|f| filter(f))
         .collect::<CliResult<_>>()?;
     let client = client(global)?;
+    let memberships = match args.with_groups {
+        true => Some(memberships(&client).await?),
+        false => None,
+    };
     let call = CallOptions::new();
     let pages = client.users(&call).list(&filters, None);
     futures::pin_mut!(pages);
@@ -34,7 +38,11 @@ pub async fn run(global: &Global, args: &ExportArgs) -> CliResult {
         let mut count = 0;
         while let Some(page) = pages.try_next().await? {
             for user in page {
-                out.item(&serde_json::to_value(user).unwrap_or_default())?;
+                let mut value = serde_json::to_value(&user).unwrap_or_default();
+                if let (Some(groups), Some(id)) = (&memberships, user.id.as_deref()) {
+                    value[GROUPS_COLUMN] = serde_json::json!(groups.of(id));
+                }
+                out.item(&value)?;
                 count += 1;
             }
         }
@@ -53,7 +61,14 @@ pub async fn run(global: &Global, args: &ExportArgs) -> CliResult {
                 Ok(Value::Object(object)) => object,
                 _ => continue,
             };
-            let row = cells(&object, args.all_fields);
+            let mut row = cells(&object, args.all_fields);
+            let id = object
+                .get("_id")
+                .or(object.get("id"))
+                .and_then(Value::as_str);
+            if let (Some(groups), Some(id)) = (&memberships, id) {
+                row.push((GROUPS_COLUMN.to_owned(), groups.of(id).join(";")));
+            }
             seen.extend(row.iter().map(|(column, _)| column.clone()));
             serde_json::to_writer(&mut spool, &row).map_err(std::io::Error::from)?;
             spool.write_all(b"\n")?;
@@ -107,16 +122,80 @@ fn write_csv(
             _ => values.iter().map(|v| (*v).to_owned()).collect(),
         };
         if let Some(marking) = marking {
+            // The groups column only adds: never compared with a base.
             let held = columns
                 .iter()
                 .map(String::as_str)
-                .zip(values.iter().copied());
+                .zip(values.iter().copied())
+                .filter(|(column, _)| *column != GROUPS_COLUMN);
             cells.push(Base::of(held, marking).encode());
         }
         writer.write_record(cells).map_err(std::io::Error::other)?;
     }
     writer.flush()?;
     Ok(())
+}
+
+/// Every user's groups, read before the users: one listing of the groups, then each group's
+/// members once (`sum ceil(members/100)` reads, four groups at a time).
+struct Memberships {
+    /// How each group is written: its name, or its id where the name would not come back as
+    /// this group (ambiguous, or holding `;`).
+    labels: Vec<String>,
+    /// Group indexes by user id.
+    of_user: HashMap<Box<str>, Vec<u32>>,
+}
+
+impl Memberships {
+    fn of(&self, user: &str) -> Vec<&str> {
+        self.of_user
+            .get(user)
+            .map(|groups| {
+                groups
+                    .iter()
+                    .map(|g| self.labels[*g as usize].as_str())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+async fn memberships(client: &jc_bulk::Client) -> CliResult<Memberships> {
+    let call = CallOptions::new();
+    let groups = client.groups(&call);
+    let directory = groups.directory().await?;
+    let labels = directory
+        .groups()
+        .iter()
+        .map(|group| {
+            let id = group.id.clone().unwrap_or_default();
+            let name = group.name.clone().unwrap_or_default();
+            let returns = directory.resolve(&name).is_ok_and(|g| g.id == group.id);
+            if returns && !name.contains(';') && name.trim() == name {
+                name
+            } else {
+                id
+            }
+        })
+        .collect();
+    let reads = directory.groups().iter().enumerate().map(|(index, group)| {
+        let members = groups.members(group.id.as_deref().unwrap_or_default());
+        async move { Ok::<_, jc_bulk::Error>((index, members.try_collect::<Vec<String>>().await?)) }
+    });
+    let mut read = futures::stream::iter(reads).buffer_unordered(4);
+    let mut of_user: HashMap<Box<str>, Vec<u32>> = HashMap::new();
+    while let Some((index, members)) = read.try_next().await? {
+        for member in members {
+            of_user
+                .entry(member.into_boxed_str())
+                .or_default()
+                .push(index as u32);
+        }
+    }
+    for groups in of_user.values_mut() {
+        groups.sort_unstable();
+    }
+    Ok(Memberships { labels, of_user })
 }
 
 fn done(global: &Global, count: u64) -> CliResult {

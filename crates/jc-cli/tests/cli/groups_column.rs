@@ -197,3 +197,85 @@ async fn update_adds_groups_to_unchanged_users_and_reports_partial_failures() {
     assert_eq!(mock.edge_changes().0, edges.0 + 1);
     assert_eq!(member_names(&mock, "Auto"), ["user00002"]);
 }
+
+/// `users export --with-groups` writes each user's groups; the unedited file sends nothing
+/// (no job, no membership change); a group added to a cell is added, one removed from a cell
+/// is left alone (adds only).
+#[tokio::test]
+async fn the_export_round_trips_groups() {
+    let mock = mock_with(
+        4,
+        vec![
+            SeedGroup::new("Eng", ["user00000", "user00001"]),
+            SeedGroup::new("VPN", ["user00001"]),
+            SeedGroup::new("a;b", ["user00002"]),
+        ],
+    )
+    .await;
+    let org = mock.default_org();
+    let dir = tempfile::tempdir().unwrap();
+    let export = jcbulk(
+        Some(&mock),
+        &[
+            "users",
+            "export",
+            "--for",
+            "update",
+            "--with-groups",
+            "-o",
+            "csv",
+        ],
+    )
+    .await;
+    assert_eq!(export.code, 0, "{}", export.stderr);
+    let header: Vec<&str> = export.stdout.lines().next().unwrap().split(',').collect();
+    let at = header
+        .iter()
+        .position(|h| *h == "groups")
+        .expect("a groups column");
+    let cell = |username: &str| -> String {
+        let line = export
+            .stdout
+            .lines()
+            .find(|l| l.contains(&format!("{username}@example.com")))
+            .unwrap();
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(line.as_bytes());
+        reader.records().next().unwrap().unwrap()[at].to_owned()
+    };
+    assert_eq!(cell("user00000"), "Eng");
+    assert_eq!(cell("user00001"), "Eng;VPN");
+    let odd = mock.groups(&org)[2].id.clone();
+    assert_eq!(
+        cell("user00002"),
+        odd,
+        "a name holding `;` is written as its id"
+    );
+    assert_eq!(cell("user00003"), "");
+
+    let file = write(dir.path(), "export.csv", &export.stdout);
+    let before = mock.jobs(&org).len();
+    let unedited = jcbulk(
+        Some(&mock),
+        &["users", "update", "--csv", s(&file), "-o", "json"],
+    )
+    .await;
+    assert_eq!(unedited.code, 0, "{}", unedited.stderr);
+    assert_eq!(unedited.json()["unchanged"], 4);
+    assert_eq!(mock.jobs(&org).len(), before, "no job");
+    assert_eq!(mock.edge_changes(), (0, 0), "no membership change");
+
+    // user00001 moves from `Eng;VPN` to `VPN;a;b`... as ids and names: adds a;b, keeps Eng.
+    let edited = export.stdout.replace("Eng;VPN", &format!("VPN;{odd}"));
+    let file = write(dir.path(), "edited.csv", &edited);
+    let run = jcbulk(
+        Some(&mock),
+        &["users", "update", "--csv", s(&file), "-o", "json"],
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(mock.edge_changes(), (1, 0), "one add, never a removal");
+    assert_eq!(member_names(&mock, "Eng"), ["user00000", "user00001"]);
+    assert_eq!(member_names(&mock, "a;b"), ["user00001", "user00002"]);
+}
