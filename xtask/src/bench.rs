@@ -14,6 +14,8 @@ struct Options {
     micro: bool,
     realistic: bool,
     update_diff: bool,
+    /// Users of the `groups` scenario (0 skips it).
+    groups_users: usize,
 }
 
 fn parse(args: &[String]) -> Result<Options, String> {
@@ -23,6 +25,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
         micro: true,
         realistic: true,
         update_diff: true,
+        groups_users: 10_000,
     };
     let mut i = 0;
     while i < args.len() {
@@ -43,15 +46,27 @@ fn parse(args: &[String]) -> Result<Options, String> {
             "--no-micro" => options.micro = false,
             "--no-realistic" => options.realistic = false,
             "--no-update-diff" => options.update_diff = false,
+            "--groups-users" => {
+                options.groups_users = number(i)?;
+                i += 1;
+            }
+            "--only-groups" => {
+                options.realistic = false;
+                options.micro = false;
+                options.memory_rows = 0;
+                options.users = 0;
+                options.update_diff = false;
+            }
             "--only-update-diff" => {
                 options.realistic = false;
                 options.micro = false;
                 options.memory_rows = 0;
                 options.users = 0;
+                options.groups_users = 0;
             }
             other => {
                 return Err(format!(
-                "unknown bench option {other} (--users N (0 skips), --memory-rows N (0 skips), --no-micro, --no-realistic, --no-update-diff, --only-update-diff)"
+                "unknown bench option {other} (--users N (0 skips), --memory-rows N (0 skips), --no-micro, --no-realistic, --no-update-diff, --only-update-diff, --groups-users N (0 skips), --only-groups)"
             ))
             }
         }
@@ -297,6 +312,16 @@ pub fn run(args: &[String]) -> Result<(), String> {
         None
     };
 
+    let groups = if options.groups_users > 0 {
+        Some(crate::groups_bench::run(
+            &jcbulk,
+            &dir,
+            options.groups_users,
+        )?)
+    } else {
+        None
+    };
+
     let memory = if options.memory_rows > 0 {
         eprintln!("bench: memory scenario, {} rows", options.memory_rows);
         let csv = write_data(&dir, options.memory_rows, None)?;
@@ -347,6 +372,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         "import": {"users": options.users, "jcbulk": ours, "lower_bound": bound, "ratio": ratio, "target_ratio": 1.25, "floor_requests": crate::realistic::floor(options.users), "requests_over_floor": ours["requests"].as_f64().unwrap_or(0.0) / crate::realistic::floor(options.users).max(1) as f64},
         "realistic": realistic,
         "update_diff": update_diff,
+        "groups": groups,
         "memory": memory,
         "mixed_validity": mixed,
         "export": exported,
@@ -387,6 +413,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
     if let Some(update_diff) = &update_diff {
         crate::update_diff::print(update_diff);
+    }
+    if let Some(groups) = &groups {
+        crate::groups_bench::print(groups);
     }
     if let Some(memory) = &report["memory"].as_object() {
         let m = Value::Object((*memory).clone());

@@ -2,6 +2,7 @@
 //! hammers the parsers.
 
 mod bench;
+mod groups_bench;
 mod lower_bound;
 mod man;
 mod process;
@@ -20,9 +21,9 @@ const USAGE: &str = "usage: cargo xtask <ci|fmt|lint|test|package|bench|fuzz|man
   lint  cargo clippy --workspace --all-targets -- -D warnings
   test  cargo test --workspace --locked
   bench [--users N] [--memory-rows N] [--no-micro] [--no-realistic] [--no-update-diff]
-        [--only-update-diff]
+        [--only-update-diff] [--groups-users N] [--only-groups]
         release builds; import vs raw lower bound, memory, update-diff (partial updates),
-        microbenchmarks; prints a table and writes target/bench/report.json
+        groups (memberships, export --with-groups), microbenchmarks; prints a table and writes target/bench/report.json
   fuzz  [--seconds N]  the fuzz tests with many cases, for a bounded time
   man   man pages of jcbulk and every subcommand into target/man/";
 

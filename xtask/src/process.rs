@@ -41,6 +41,13 @@ pub(crate) fn start_mock_with(
 
 /// Requests the mock has received, from `GET /_mock/stats`.
 pub(crate) fn mock_requests(base: &str) -> Result<u64, String> {
+    mock_stats(base)?["requests"]
+        .as_u64()
+        .ok_or("no request count in the stats".into())
+}
+
+/// The mock's counters (`GET /_mock/stats`): requests, edges added and removed.
+pub(crate) fn mock_stats(base: &str) -> Result<serde_json::Value, String> {
     let host = base
         .trim_start_matches("http://")
         .split('/')
@@ -54,10 +61,7 @@ pub(crate) fn mock_requests(base: &str) -> Result<u64, String> {
         .read_to_string(&mut text)
         .map_err(|e| e.to_string())?;
     let body = text.split("\r\n\r\n").nth(1).unwrap_or_default();
-    serde_json::from_str::<serde_json::Value>(body)
-        .ok()
-        .and_then(|v| v["requests"].as_u64())
-        .ok_or(format!("no stats in {text}"))
+    serde_json::from_str::<serde_json::Value>(body).map_err(|e| format!("no stats in {text}: {e}"))
 }
 
 /// CPU seconds (user + system) of this process's waited-for children, from /proc/self/stat
