@@ -13,6 +13,11 @@
 //! ([`partial::Edit`]: a field, one attribute, one phone number, one field of one address,
 //! clearing) into only the fields that differ, lists merged entry by entry.
 //!
+//! User groups have no bulk form: [`Client::groups`] reads groups, members and a user's groups,
+//! resolves group names ([`groups::GroupDirectory`]), and sends a membership plan made against a
+//! snapshot of the members ([`groups::Snapshot::plan`]) as a stream of per-change outcomes, one
+//! request per change that is needed.
+//!
 //! Requests are values: [`request`] builds each operation into an `http::Request<Bytes>` and
 //! [`response`] decodes answers, both pure; the client only sends through a
 //! [`jc_transport::Transport`] (by default hyper + rustls with retry and rate-limit layers).
