@@ -19,6 +19,16 @@ async fn mock_with(users: usize, groups: Vec<SeedGroup>) -> MockServer {
         .unwrap()
 }
 
+/// The mock's counters, read from `/_mock/stats` over HTTP.
+async fn stats(mock: &MockServer) -> serde_json::Value {
+    let api = jc_e2e::api::Api::new(&format!("http://{}", mock.addr()), mock.api_key());
+    let answer = api
+        .send(http::Method::GET, jc_mock::STATS_PATH, &[], None)
+        .await
+        .unwrap();
+    answer.json().clone()
+}
+
 fn id_of(mock: &MockServer, username: &str) -> String {
     mock.user_by_username(&mock.default_org(), username)
         .unwrap()
@@ -148,16 +158,15 @@ async fn a_plan_sends_only_needed_changes_and_reports_each() {
         .await
         .unwrap();
     assert_eq!(answer.status, 204);
-    let before = mock.request_count();
+    let before = stats(&mock).await;
     let results: Vec<ChangeResult> = groups
         .apply(plan, &ChangeOptions::default(), &ImportControl::default())
         .collect()
         .await;
-    assert_eq!(
-        mock.request_count() - before,
-        3,
-        "one request per needed change"
-    );
+    let after = stats(&mock).await;
+    let delta = |k: &str| after[k].as_u64().unwrap() - before[k].as_u64().unwrap();
+    assert_eq!(delta("requests"), 3, "one request per needed change");
+    assert_eq!((delta("edges_added"), delta("edges_removed")), (1, 1));
     let outcome = |change: &MemberChange| {
         results
             .iter()
