@@ -280,3 +280,70 @@ async fn a_lost_answer_is_retried_and_confirmed_by_its_409() {
     );
     assert_eq!(mock.edge_changes(), (1, 0), "added once");
 }
+
+/// Counts the membership changes in flight at once.
+struct InFlight {
+    inner: HyperTransport,
+    now: AtomicUsize,
+    most: AtomicUsize,
+}
+
+#[async_trait::async_trait]
+impl jc_transport::Transport for InFlight {
+    async fn send(
+        &self,
+        request: http::Request<bytes::Bytes>,
+    ) -> Result<http::Response<bytes::Bytes>, jc_transport::TransportError> {
+        let edge =
+            request.uri().path().ends_with("/members") && request.method() == http::Method::POST;
+        if edge {
+            let now = self.now.fetch_add(1, Ordering::SeqCst) + 1;
+            self.most.fetch_max(now, Ordering::SeqCst);
+        }
+        let response = self.inner.send(request).await;
+        if edge {
+            self.now.fetch_sub(1, Ordering::SeqCst);
+        }
+        response
+    }
+}
+
+/// Section 31: changes run in parallel, never more than the options allow.
+#[tokio::test]
+async fn changes_in_flight_are_bounded() {
+    let faults = jc_mock::FaultConfig::seeded(1).latency(Duration::from_millis(15), Duration::ZERO);
+    let config = MockConfig::default()
+        .seed_users(24)
+        .seed_groups(vec![SeedGroup::new("A", Vec::<String>::new())])
+        .faults(faults);
+    let mock = MockServer::start(config).await.unwrap();
+    let counting = Arc::new(InFlight {
+        inner: HyperTransport::builder()
+            .proxy(Proxy::None)
+            .build()
+            .unwrap(),
+        now: AtomicUsize::new(0),
+        most: AtomicUsize::new(0),
+    });
+    let client = Client::builder()
+        .base_url(mock.base_url())
+        .api_key(mock.api_key())
+        .bare_transport(counting.clone())
+        .build()
+        .unwrap();
+    let call = CallOptions::default();
+    let groups = client.groups(&call);
+    let directory = groups.directory().await.unwrap();
+    let snapshot = groups.snapshot(directory.groups()).await.unwrap();
+    let a = directory.resolve("A").unwrap().id.clone().unwrap();
+    let wanted = (0..24).map(|i| MemberChange::add(&a, id_of(&mock, &format!("user{i:05}"))));
+    let plan = snapshot.plan(wanted, false);
+    let options = ChangeOptions::default().with_concurrency(3).unwrap();
+    let results: Vec<_> = groups
+        .apply(plan, &options, &ImportControl::default())
+        .collect()
+        .await;
+    assert!(results.iter().all(|r| r.outcome.label() == "added"));
+    let most = counting.most.load(Ordering::SeqCst);
+    assert!((2..=3).contains(&most), "{most} in flight at most");
+}

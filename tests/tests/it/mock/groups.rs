@@ -364,3 +364,17 @@ async fn a_seed_group_naming_no_user_stops_the_start() {
     let error = jc_mock::MockServer::start(config).await.err().unwrap();
     assert!(error.to_string().contains("nobody"), "{error}");
 }
+
+#[tokio::test]
+async fn faults_and_latency_apply_to_the_group_routes() {
+    let faults = jc_mock::FaultConfig::seeded(3)
+        .error_rate(1.0)
+        .statuses(vec![503]);
+    let (_server, api) =
+        start(seeded(1, vec![SeedGroup::new("A", ["user00000"])]).faults(faults)).await;
+    let answer = api
+        .send(Method::GET, "/usergroups", &[], None)
+        .await
+        .unwrap();
+    assert_eq!(answer.status, 503);
+}
