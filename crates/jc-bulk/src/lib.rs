@@ -75,6 +75,7 @@ pub mod response;
 mod scrub;
 mod secret;
 mod session;
+pub mod sync;
 mod time;
 mod wait;
 

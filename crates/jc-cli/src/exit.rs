@@ -13,6 +13,8 @@ pub enum Exit {
     Invalid = 2,
     /// Partial failure: some records failed, were not submitted, or have an unknown outcome.
     Partial = 3,
+    /// `sync plan --detailed-exitcode`: the plan has changes (drift).
+    Changes = 4,
     /// Interrupted (Ctrl-C, SIGTERM): the files and the summary are complete all the same.
     Interrupted = 130,
 }
@@ -23,6 +25,7 @@ pub const EXIT_CODES_HELP: &str = "Exit codes:
   1  any other error (network, server, file I/O)
   2  invalid input or usage: nothing was sent
   3  partial failure: some records failed, were not submitted, or have an unknown outcome
+  4  sync plan --detailed-exitcode: the plan has changes
   130  interrupted (Ctrl-C): reports and summary complete, pending records unknown with job ids";
 
 /// A failure that ends the command, with its exit code.

@@ -72,6 +72,7 @@ pub async fn run(cli: &Cli) -> CliResult {
         Command::Groups(group) => {
             commands::groups::run(&with(&group.connection), &group.command).await
         }
+        Command::Sync(group) => commands::sync::run(&with(&group.connection), &group.command).await,
         Command::Mock(args) => commands::mock::run(&local, args).await,
         Command::Demo(args) => commands::demo::run(&local, args).await,
         Command::Profiles(group) => {

@@ -253,6 +253,34 @@ impl Client {
         crate::Groups::new(&self.session, options)
     }
 
+    /// One read of the org for a desired-state sync: every user with `fields` (and the keys),
+    /// which of them every `scope` filter covers, and the members of `groups`
+    /// ([`OrgState`](crate::sync::OrgState)).
+    ///
+    /// # Errors
+    /// A failed read.
+    pub async fn read_org(
+        &self,
+        options: &CallOptions,
+        fields: &[String],
+        scope: &[crate::sync::ScopeFilter],
+        groups: &[jc_models::UserGroup],
+    ) -> Result<crate::sync::OrgState, Error> {
+        crate::sync::OrgState::read(&self.session, options, fields, scope, groups).await
+    }
+
+    /// Applies a desired-state plan: creates, updates and managers, group changes, state
+    /// changes, in that order, every planned change ending in one
+    /// [`SyncOutcome`](crate::sync::SyncOutcome) of the stream. Check the plan's target first
+    /// ([`SyncPlan::check_target`](crate::sync::SyncPlan::check_target)).
+    pub fn apply_sync(
+        &self,
+        plan: &crate::sync::SyncPlan,
+        options: crate::sync::ApplyOptions,
+    ) -> impl futures::Stream<Item = crate::sync::SyncOutcome> + Send + 'static {
+        plan.apply(self.session.clone(), options)
+    }
+
     /// Waits for `job_id` until all `expected` records are settled: a [`JobWaiter`], to iterate
     /// for progress or to await for every result.
     ///

@@ -174,15 +174,21 @@ impl<'a> Groups<'a> {
     /// # Errors
     /// The first failed read.
     pub async fn snapshot(&self, groups: &[UserGroup]) -> Result<Snapshot, Error> {
-        let reads = groups.iter().map(|group| {
-            let group = group.clone();
-            let id = group.id.clone().unwrap_or_default();
-            let members = self.members(&id);
-            async move {
-                let members: Vec<String> = members.try_collect().await?;
-                Ok::<_, Error>(GroupMembers::new(group, members))
-            }
-        });
+        // Each read owns what it needs, collected before the first await: the future stays
+        // `Send` for any caller (a spawned task included).
+        let reads: Vec<futures::future::BoxFuture<'static, Result<GroupMembers, Error>>> = groups
+            .iter()
+            .map(|group| {
+                let group = group.clone();
+                let id = group.id.clone().unwrap_or_default();
+                let members = self.members(&id);
+                let read = async move {
+                    let members: Vec<String> = members.try_collect().await?;
+                    Ok::<_, Error>(GroupMembers::new(group, members))
+                };
+                Box::pin(read) as futures::future::BoxFuture<'static, _>
+            })
+            .collect();
         let read: Vec<GroupMembers> = futures::stream::iter(reads)
             .buffered(SNAPSHOT_CONCURRENCY)
             .try_collect()

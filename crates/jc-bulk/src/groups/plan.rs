@@ -7,7 +7,7 @@ use jc_models::{MembershipMethod, UserGroup};
 use std::collections::{HashMap, HashSet};
 
 /// Adds or removes a member.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EdgeOp {
     /// Make the user a direct member.

@@ -210,7 +210,8 @@ fn cleared(value: &Value) -> Value {
 
 /// A value as compared: entry ids and nulls left out, and an empty text, list or object the
 /// same as none.
-fn normalized(value: &Value) -> Value {
+/// A value as compared: empty text, lists and objects are absent; list entries without ids.
+pub fn normalized(value: &Value) -> Value {
     match value {
         Value::String(text) if text.is_empty() => Value::Null,
         Value::Array(items) if items.is_empty() => Value::Null,

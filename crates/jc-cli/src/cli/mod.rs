@@ -2,11 +2,15 @@
 
 mod connection;
 mod groups;
+mod sync;
 
 pub use connection::{
     Connection, Global, Logging, Remote, DEFAULT_MAX_RETRIES, DEFAULT_MAX_RPS, DEFAULT_TIMEOUT_SECS,
 };
 pub use groups::{GroupChangeArgs, GroupRunArgs, GroupSyncArgs, GroupUsersArgs, GroupsCommand};
+pub use sync::{
+    SyncApplyArgs, SyncApplyRunArgs, SyncCommand, SyncKeyArg, SyncPlanArgs, SyncRunArgs,
+};
 
 use crate::exit::EXIT_CODES_HELP;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -48,6 +52,8 @@ pub enum Command {
     Userstates(Remote<UserstatesCommand>),
     /// Read user groups and their members; add, remove and sync members (one request per real change)
     Groups(Remote<GroupsCommand>),
+    /// Desired state: plan what a file would change in the org, apply it, or both
+    Sync(Remote<SyncCommand>),
     /// Run the local mock JumpCloud in the foreground
     Mock(MockArgs),
     /// The main job, end to end, against the embedded mock: import, report, schedule

@@ -8,5 +8,6 @@ pub mod jobs;
 pub mod lookup;
 pub mod mock;
 pub mod profiles;
+pub mod sync;
 pub mod users;
 pub mod userstates;

@@ -17,6 +17,7 @@ mod resume;
 mod secrets;
 mod servers;
 mod signals;
+mod sync;
 mod usage;
 mod users;
 mod users_by_name;
