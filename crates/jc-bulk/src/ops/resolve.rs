@@ -10,7 +10,7 @@ use crate::options::Page;
 use crate::pager::{Fetched, Next, Pager};
 use futures::future::{BoxFuture, FutureExt};
 use futures::{StreamExt, TryStreamExt};
-use jc_models::{SystemUser, SystemUserMatch, UserId};
+use jc_models::{SystemUser, SystemUserMatch, SystemUsersList, UserId};
 use serde_json::Map;
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
@@ -274,16 +274,44 @@ impl Users<'_> {
             return self.search_all(wanted, matches, fields).await;
         }
         tracing::debug!("plan: list the org, {pages} pages");
+        self.list_ahead_from(fields, first, &mut |page| {
+            for user in page {
+                matches.add_user(wanted, user);
+            }
+        })
+        .await
+    }
+
+    /// Every user of the org with `fields`, page by page into `on_page`: the pages the first
+    /// page's total promises are read a few at a time (the shared rate limit paces them); a
+    /// full last page means the list grew, and it is read on to its end; a short page ends it
+    /// (a total count never does); a server that ignores `skip` is an error.
+    ///
+    /// # Errors
+    /// A failed page, or a page repeated.
+    pub(crate) async fn list_ahead(
+        &self,
+        fields: &str,
+        on_page: &mut (dyn FnMut(&[SystemUser]) + Send),
+    ) -> Result<(), Error> {
+        let first = self.page(&[], Some(fields), Page::first()).await?;
+        self.list_ahead_from(fields, first, on_page).await
+    }
+
+    async fn list_ahead_from(
+        &self,
+        fields: &str,
+        first: SystemUsersList,
+        on_page: &mut (dyn FnMut(&[SystemUser]) + Send),
+    ) -> Result<(), Error> {
+        let total = usize::try_from(first.total_count.unwrap_or(0)).unwrap_or(0);
+        let pages = total.div_ceil(100).max(1);
         let first = listed(first.results, first.total_count)?;
-        for user in &first {
-            matches.add_user(wanted, user);
-        }
+        on_page(&first);
         // A short first page ends the list; a total count never does (it may be stale).
         if first.len() < 100 {
             return Ok(());
         }
-        // The pages the total promises are read a few at a time (the shared rate limit paces
-        // them); a full last page means the list grew, and it is read on to its end.
         let mut previous = first.first().cloned();
         let mut next = Some(100u64);
         let skips = (1..pages as u64).map(|page| page * 100);
@@ -309,17 +337,13 @@ impl Users<'_> {
             }
             previous = page.first().cloned();
             next = (page.len() >= 100).then_some(skip + 100);
-            for user in &page {
-                matches.add_user(wanted, user);
-            }
+            on_page(&page);
         }
         let Some(skip) = next else { return Ok(()) };
         let rest = self.pager(&[], Some(fields), skip).pages();
         futures::pin_mut!(rest);
         while let Some(page) = rest.try_next().await? {
-            for user in &page {
-                matches.add_user(wanted, user);
-            }
+            on_page(&page);
         }
         Ok(())
     }

@@ -6,7 +6,6 @@ use crate::error::{Error, InvalidInput};
 use crate::groups::Snapshot;
 use crate::session::Session;
 use crate::{CallOptions, Groups, Users};
-use futures::TryStreamExt;
 use jc_models::UserGroup;
 use serde_json::{Map, Value};
 use std::cmp::Ordering;
@@ -141,8 +140,10 @@ impl ScopeFilter {
 }
 
 impl OrgState {
-    /// Reads every user of the org once (through [`Client::read_org`](crate::Client::read_org)) (the v1 list, 100 a page, only `fields` and the keys),
-    /// marks those every `scope` filter covers, and reads the members of `groups` once.
+    /// Reads every user of the org once (the v1 list, 100 a page, a few pages ahead under the
+    /// rate limit; only `fields` and the keys), marks those every `scope` filter covers, and
+    /// reads the members of `groups` once. Callers use
+    /// [`Client::read_org`](crate::Client::read_org).
     ///
     /// # Errors
     /// A failed read.
@@ -164,17 +165,17 @@ impl OrgState {
             }
         }
         let fields = wanted.join(" ");
-        let pages = Users::new(session, call).list(&[], Some(&fields));
-        futures::pin_mut!(pages);
         let mut users = Vec::new();
-        while let Some(page) = pages.try_next().await? {
-            for user in page {
-                if let Ok(Value::Object(object)) = serde_json::to_value(&user) {
-                    let in_scope = scope.iter().all(|f| f.holds(&object));
-                    users.push(OrgUser::new(&object, in_scope));
+        Users::new(session, call)
+            .list_ahead(&fields, &mut |page| {
+                for user in page {
+                    if let Ok(Value::Object(object)) = serde_json::to_value(user) {
+                        let in_scope = scope.iter().all(|f| f.holds(&object));
+                        users.push(OrgUser::new(&object, in_scope));
+                    }
                 }
-            }
-        }
+            })
+            .await?;
         let groups = Groups::new(session, call).snapshot(groups).await?;
         Ok(Self { users, groups })
     }
