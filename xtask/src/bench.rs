@@ -16,6 +16,8 @@ struct Options {
     update_diff: bool,
     /// Users of the `groups` scenario (0 skips it).
     groups_users: usize,
+    /// The `sync` scenario.
+    sync: bool,
 }
 
 fn parse(args: &[String]) -> Result<Options, String> {
@@ -26,6 +28,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
         realistic: true,
         update_diff: true,
         groups_users: 10_000,
+        sync: true,
     };
     let mut i = 0;
     while i < args.len() {
@@ -50,12 +53,22 @@ fn parse(args: &[String]) -> Result<Options, String> {
                 options.groups_users = number(i)?;
                 i += 1;
             }
+            "--no-sync" => options.sync = false,
+            "--only-sync" => {
+                options.realistic = false;
+                options.micro = false;
+                options.memory_rows = 0;
+                options.users = 0;
+                options.update_diff = false;
+                options.groups_users = 0;
+            }
             "--only-groups" => {
                 options.realistic = false;
                 options.micro = false;
                 options.memory_rows = 0;
                 options.users = 0;
                 options.update_diff = false;
+                options.sync = false;
             }
             "--only-update-diff" => {
                 options.realistic = false;
@@ -63,10 +76,11 @@ fn parse(args: &[String]) -> Result<Options, String> {
                 options.memory_rows = 0;
                 options.users = 0;
                 options.groups_users = 0;
+                options.sync = false;
             }
             other => {
                 return Err(format!(
-                "unknown bench option {other} (--users N (0 skips), --memory-rows N (0 skips), --no-micro, --no-realistic, --no-update-diff, --only-update-diff, --groups-users N (0 skips), --only-groups)"
+                "unknown bench option {other} (--users N (0 skips), --memory-rows N (0 skips), --no-micro, --no-realistic, --no-update-diff, --only-update-diff, --groups-users N (0 skips), --only-groups, --no-sync, --only-sync)"
             ))
             }
         }
@@ -322,6 +336,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
         None
     };
 
+    let sync = if options.sync {
+        Some(crate::sync_bench::run(&jcbulk, &dir)?)
+    } else {
+        None
+    };
+
     let memory = if options.memory_rows > 0 {
         eprintln!("bench: memory scenario, {} rows", options.memory_rows);
         let csv = write_data(&dir, options.memory_rows, None)?;
@@ -373,6 +393,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         "realistic": realistic,
         "update_diff": update_diff,
         "groups": groups,
+        "sync": sync,
         "memory": memory,
         "mixed_validity": mixed,
         "export": exported,
@@ -416,6 +437,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
     if let Some(groups) = &groups {
         crate::groups_bench::print(groups);
+    }
+    if let Some(sync) = &sync {
+        crate::sync_bench::print(sync);
     }
     if let Some(memory) = &report["memory"].as_object() {
         let m = Value::Object((*memory).clone());

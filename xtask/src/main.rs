@@ -7,6 +7,7 @@ mod lower_bound;
 mod man;
 mod process;
 mod realistic;
+mod sync_bench;
 mod update_diff;
 
 use std::process::{Command, ExitCode};
@@ -21,9 +22,9 @@ const USAGE: &str = "usage: cargo xtask <ci|fmt|lint|test|package|bench|fuzz|man
   lint  cargo clippy --workspace --all-targets -- -D warnings
   test  cargo test --workspace --locked
   bench [--users N] [--memory-rows N] [--no-micro] [--no-realistic] [--no-update-diff]
-        [--only-update-diff] [--groups-users N] [--only-groups]
+        [--only-update-diff] [--groups-users N] [--only-groups] [--no-sync] [--only-sync]
         release builds; import vs raw lower bound, memory, update-diff (partial updates),
-        groups (memberships, export --with-groups), microbenchmarks; prints a table and writes target/bench/report.json
+        groups (memberships, export --with-groups), sync (desired state), microbenchmarks; prints a table and writes target/bench/report.json
   fuzz  [--seconds N]  the fuzz tests with many cases, for a bounded time
   man   man pages of jcbulk and every subcommand into target/man/";
 
