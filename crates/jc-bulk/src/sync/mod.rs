@@ -10,6 +10,8 @@ mod apply;
 mod builder;
 mod org;
 mod plan;
+#[cfg(test)]
+mod tests;
 
 pub use apply::{Action, ApplyOptions, SyncOutcome};
 pub use org::{OrgState, OrgUser, ScopeFilter, BASE_FIELDS};
