@@ -27,6 +27,12 @@ pub fn shared_spec_groups() -> &'static Value {
     SPEC.get_or_init(crate::spec_groups)
 }
 
+/// The v1 organizations subset, loaded once per test binary.
+pub fn shared_spec_orgs() -> &'static Value {
+    static SPEC: OnceLock<Value> = OnceLock::new();
+    SPEC.get_or_init(crate::spec_orgs)
+}
+
 /// One answer.
 #[derive(Debug, Clone)]
 pub struct Answer {
@@ -110,6 +116,14 @@ impl Api {
     #[must_use]
     pub fn groups(mut self) -> Self {
         self.spec = shared_spec_groups();
+        self
+    }
+
+    /// The same caller on the v1 root, checked against the organizations subset.
+    #[must_use]
+    pub fn orgs(mut self) -> Self {
+        self.base = self.base.trim_end_matches("/v2").to_owned();
+        self.spec = shared_spec_orgs();
         self
     }
 

@@ -36,6 +36,14 @@ pub fn spec_groups() -> Value {
     spec_file("jumpcloud-v2-usergroups.openapi.yaml")
 }
 
+/// The v1 organizations subset (CONTRACT.md sections 32-34), parsed.
+///
+/// # Panics
+/// When the file is missing or not YAML.
+pub fn spec_orgs() -> Value {
+    spec_file("jumpcloud-v1-organizations.openapi.yaml")
+}
+
 fn spec_file(name: &str) -> Value {
     let path = repo_root().join("spec").join(name);
     let text = std::fs::read_to_string(&path)

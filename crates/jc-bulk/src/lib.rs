@@ -91,7 +91,9 @@ pub use import::{
     MAX_CHUNK_SIZE, MAX_CONCURRENCY,
 };
 pub use jc_transport::Secret;
-pub use ops::{CurrentUser, Legacy, Lookup, Resolution, ResolveOptions, UserKey, Users};
+pub use ops::{
+    CurrentUser, Legacy, Lookup, OrgSummary, Orgs, Resolution, ResolveOptions, UserKey, Users,
+};
 pub use options::{
     CallOptions, CreateUsersOptions, ListScheduledOptions, Page, UpdateUsersOptions,
 };

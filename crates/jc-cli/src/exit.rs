@@ -61,8 +61,22 @@ impl fmt::Display for CliError {
     }
 }
 
+/// What to say after JumpCloud's "no organization selected" (a multi-tenant credential used
+/// without an org).
+pub const ORG_HINT: &str = "this credential acts in several orgs: pass --org-id ID (one org) or --orgs ID,ID|@FILE|all (each in turn); `jcbulk orgs list` shows them";
+
+/// The hint for `text`, when it is JumpCloud's "no organization selected".
+pub fn org_hint(text: &str) -> Option<&'static str> {
+    text.to_lowercase()
+        .contains("no organization selected")
+        .then_some(ORG_HINT)
+}
+
 impl From<jc_bulk::Error> for CliError {
     fn from(error: jc_bulk::Error) -> Self {
+        if let Some(hint) = org_hint(&error.to_string()) {
+            return Self::other(format!("{error}\n{hint}"));
+        }
         match &error {
             jc_bulk::Error::InvalidInput(_)
             | jc_bulk::Error::Config(_)

@@ -13,6 +13,8 @@ mod commands;
 mod config;
 pub mod csv;
 mod exit;
+mod fanout;
+mod interrupt;
 mod journal;
 mod keys;
 mod output;
@@ -61,6 +63,19 @@ pub fn usage_hint(error: &clap::Error) -> Option<String> {
 pub async fn run(cli: &Cli) -> CliResult {
     let with = |connection| cli::Global::new(connection, &cli.logging);
     let local = cli::Global::new(&cli::Connection::default(), &cli.logging);
+    let fan_out = match &cli.command {
+        Command::Users(group) => Some(&group.connection),
+        Command::Userstates(group) => Some(&group.connection),
+        Command::Groups(group) => Some(&group.connection),
+        Command::Sync(group) => Some(&group.connection),
+        _ => None,
+    };
+    if let Some(connection) = fan_out {
+        let global = with(connection);
+        if let Some(spec) = orgs_spec(&global)? {
+            return fanout::run(&global, &spec).await;
+        }
+    }
     match &cli.command {
         Command::Users(group) => {
             commands::users::run(&with(&group.connection), &group.command).await
@@ -73,6 +88,7 @@ pub async fn run(cli: &Cli) -> CliResult {
             commands::groups::run(&with(&group.connection), &group.command).await
         }
         Command::Sync(group) => commands::sync::run(&with(&group.connection), &group.command).await,
+        Command::Orgs(group) => commands::orgs::run(&with(&group.connection), &group.command).await,
         Command::Mock(args) => commands::mock::run(&local, args).await,
         Command::Demo(args) => commands::demo::run(&local, args).await,
         Command::Profiles(group) => {
@@ -80,6 +96,23 @@ pub async fn run(cli: &Cli) -> CliResult {
         }
         Command::Completions { shell } => commands::profiles::completions(*shell),
     }
+}
+
+/// The orgs a command runs in, each in turn: `--orgs`, else the profile's `orgs` when no
+/// `--org-id` is given.
+fn orgs_spec(global: &cli::Global) -> CliResult<Option<String>> {
+    if let Some(spec) = &global.orgs {
+        return Ok(Some(spec.clone()));
+    }
+    if global.org_id.is_some() {
+        return Ok(None);
+    }
+    // A profile that cannot be read is reported by the command itself, as without --orgs.
+    let name = global.profile.as_deref().filter(|p| !p.trim().is_empty());
+    Ok(profiles::select(name)
+        .ok()
+        .flatten()
+        .and_then(|(_, profile)| profile.orgs.map(|orgs| orgs.spec())))
 }
 
 /// The exit code of a finished run.

@@ -45,6 +45,29 @@ pub struct Profile {
     pub client_secret_file: Option<PathBuf>,
     /// The token endpoint, when not the region's.
     pub token_url: Option<String>,
+    /// The orgs a command runs in, each in turn, when no `--org-id` or `--orgs` is given: a
+    /// list of ids, or `"all"`.
+    pub orgs: Option<ProfileOrgs>,
+}
+
+/// A profile's `orgs`: ids, or `"all"`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(untagged)]
+pub enum ProfileOrgs {
+    /// These org ids.
+    Ids(Vec<String>),
+    /// `"all"` (every org `jcbulk orgs list` shows).
+    All(String),
+}
+
+impl ProfileOrgs {
+    /// As the value of `--orgs`.
+    pub fn spec(&self) -> String {
+        match self {
+            Self::Ids(ids) => ids.join(","),
+            Self::All(text) => text.clone(),
+        }
+    }
 }
 
 /// A profile's `region`: us, eu or in, as the SDK's one [`Region`] type.

@@ -14,7 +14,7 @@ pub(crate) struct Caller {
     pub(crate) org: String,
 }
 
-fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub(crate) fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get(name)
         .and_then(|v| v.to_str().ok())
@@ -22,14 +22,13 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter(|v| !v.is_empty())
 }
 
-/// Checks the credentials (`x-api-key`, or `Authorization: Bearer` with a token the mock issued
-/// and that has not expired, section 24) and `x-org-id`. An empty `x-org-id` is the same as
-/// none (section 17).
-pub(crate) fn authenticate(
+/// Which admin calls: `x-api-key`, or `Authorization: Bearer` with a token the mock issued and
+/// that has not expired (section 24). No org is needed (the org lists of sections 32-33).
+pub(crate) fn identify(
     admins: &[Admin],
     tokens: &Tokens,
     headers: &HeaderMap,
-) -> Result<Caller, Reply> {
+) -> Result<usize, Reply> {
     let unauthorized = || Reply::error(StatusCode::UNAUTHORIZED, "Unauthorized");
     let bearer = header(headers, "authorization")
         .and_then(|value| value.strip_prefix("Bearer "))
@@ -42,11 +41,23 @@ pub(crate) fn authenticate(
         }
         None => header(headers, "x-api-key").ok_or_else(unauthorized)?,
     };
-    let (admin_index, admin) = admins
+    let admin_index = admins
         .iter()
-        .enumerate()
-        .find(|(_, admin)| admin.api_key == key)
+        .position(|admin| admin.api_key == key)
         .ok_or_else(unauthorized)?;
+    Ok(admin_index)
+}
+
+/// Checks the credentials and `x-org-id` (see [`identify`]). An empty `x-org-id` is the same as
+/// none (section 17).
+pub(crate) fn authenticate(
+    admins: &[Admin],
+    tokens: &Tokens,
+    headers: &HeaderMap,
+) -> Result<Caller, Reply> {
+    let unauthorized = || Reply::error(StatusCode::UNAUTHORIZED, "Unauthorized");
+    let admin_index = identify(admins, tokens, headers)?;
+    let admin = &admins[admin_index];
     let org = match header(headers, "x-org-id") {
         None if admin.multi_tenant => {
             return Err(Reply::json(

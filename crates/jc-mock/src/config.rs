@@ -9,6 +9,9 @@ pub const DEFAULT_API_KEY: &str = "jcmock-test-api-key";
 /// The org of the default configuration's admin.
 pub const DEFAULT_ORG_ID: &str = "5f0c1b2c3d4e5f6a7b8c9d0e";
 
+/// The provider of [`MockConfig::orgs`].
+pub const MULTI_TENANT_PROVIDER: &str = "0b0000000000000000000001";
+
 /// An administrator: an API key and the orgs it may act on ([CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) section 10).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Admin {
@@ -107,6 +110,11 @@ pub struct MockConfig {
     pub quirks: crate::Quirks,
     /// Groups the first org starts with, created after the seed users (section 35).
     pub seed_groups: Vec<crate::SeedGroup>,
+    /// Display names of orgs (by id), as the org lists answer them; unnamed orgs are called
+    /// `Org <id>`.
+    pub org_names: std::collections::BTreeMap<String, String>,
+    /// The provider whose route lists the orgs of the multi-tenant admins (section 33).
+    pub provider_id: Option<String>,
 }
 
 impl Default for MockConfig {
@@ -129,6 +137,8 @@ impl Default for MockConfig {
             token_lifetime_secs: 3600,
             quirks: crate::Quirks::default(),
             seed_groups: Vec::new(),
+            org_names: std::collections::BTreeMap::new(),
+            provider_id: None,
         }
     }
 }
@@ -214,6 +224,34 @@ impl MockConfig {
     pub fn seed_groups(mut self, groups: Vec<crate::SeedGroup>) -> Self {
         self.seed_groups = groups;
         self
+    }
+
+    /// `n` orgs named `Org 01` ... for the default key, which becomes a multi-tenant admin's
+    /// (every request then names its org with `x-org-id`), and a provider ([`MULTI_TENANT_PROVIDER`])
+    /// that lists them.
+    #[must_use]
+    pub fn orgs(mut self, n: usize) -> Self {
+        let ids: Vec<String> = (1..=n).map(|i| format!("0a{i:022x}")).collect();
+        self.org_names = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.clone(), format!("Org {:02}", i + 1)))
+            .collect();
+        let key = self
+            .admins
+            .first()
+            .map_or_else(|| DEFAULT_API_KEY.to_owned(), |a| a.api_key.clone());
+        self.admins = vec![Admin::multi_tenant(key, ids)];
+        self.provider_id = Some(MULTI_TENANT_PROVIDER.into());
+        self
+    }
+
+    /// The name the org lists give `org`.
+    pub fn org_name(&self, org: &str) -> String {
+        self.org_names
+            .get(&org.to_ascii_lowercase())
+            .cloned()
+            .unwrap_or_else(|| format!("Org {org}"))
     }
 
     /// Answer with these quirks.

@@ -109,6 +109,9 @@ fn serve(shared: &Shared, parts: &http::request::Parts, body: Bytes) -> Reply {
             return Reply::error(StatusCode::NOT_FOUND, format!("no operation at {path}"))
         }
     };
+    if let Ok(route @ (Route::OrgsList | Route::ProviderOrgs(_))) = &routed {
+        return crate::orgs::serve(shared, route, parts);
+    }
     let caller = match authenticate(&shared.config.admins, &shared.tokens, &parts.headers) {
         Ok(caller) => caller,
         Err(reply) => return reply,
@@ -145,6 +148,9 @@ fn serve(shared: &Shared, parts: &http::request::Parts, body: Bytes) -> Reply {
         Route::GroupMembers(id) => groups::members(shared, &request, &id),
         Route::GroupMemberChange(id) => groups::change_member(shared, &request, &id),
         Route::MemberOf(id) => groups::member_of(shared, &request, &id),
+        Route::OrgsList | Route::ProviderOrgs(_) => {
+            Reply::error(StatusCode::NOT_FOUND, "no org route")
+        }
     }
 }
 

@@ -44,6 +44,7 @@ mod ids;
 mod log;
 mod mock_server;
 mod oauth;
+mod orgs;
 mod processor;
 mod query;
 mod quirks;
@@ -56,7 +57,7 @@ mod store;
 pub use clock::MockClock;
 pub use config::{
     Admin, MockConfig, OAuthClient, DEFAULT_API_KEY, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET,
-    DEFAULT_ORG_ID,
+    DEFAULT_ORG_ID, MULTI_TENANT_PROVIDER,
 };
 pub use faults::{Decision, Fault, FaultConfig};
 pub use groups::{MockGroup, SeedGroup};

@@ -35,6 +35,10 @@ pub(crate) enum Route {
     GroupMemberChange(String),
     /// `GET /users/{user_id}/memberof`.
     MemberOf(String),
+    /// v1 `GET /organizations`.
+    OrgsList,
+    /// `GET /providers/{provider_id}/organizations`.
+    ProviderOrgs(String),
 }
 
 /// Routes a path below the v1 root (the base path without its `/v2`, [CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md) section 19).
@@ -44,6 +48,7 @@ pub(crate) fn route_v1(method: &Method, path: &str) -> Option<Result<Route, Repl
         ["systemusers"] => get(method, Route::UsersList),
         ["systemusers", id] => get(method, Route::UserGet((*id).to_owned())),
         ["search", "systemusers"] => post(method, Route::UsersSearch),
+        ["organizations"] => get(method, Route::OrgsList),
         _ => return None,
     };
     Some(route.ok_or_else(|| {
@@ -93,6 +98,7 @@ pub(crate) fn route(method: &Method, path: &str) -> Result<Route, Reply> {
             _ => (None, &[Method::GET, Method::POST]),
         },
         ["users", id, "memberof"] => get(method, Route::MemberOf((*id).to_owned())),
+        ["providers", id, "organizations"] => get(method, Route::ProviderOrgs((*id).to_owned())),
         ["jobs", id] => get(method, Route::LegacyJob((*id).to_owned())),
         ["jobs", id, "results"] => get(method, Route::LegacyResults((*id).to_owned())),
         _ => {

@@ -81,7 +81,9 @@ pub use groups::{
 };
 pub use ids::{JobId, OrgId, UserId};
 pub use job::{JobDetails, JobIdBody, JobWorkresult};
-pub use org::{Organization, ProvidersListOrganizationsResponse};
+pub use org::{
+    Organization, OrganizationListItem, OrganizationsList, ProvidersListOrganizationsResponse,
+};
 pub use secret::Password;
 pub use systemuser::{
     Search, SearchFilterLogical, SearchTextFilter, SystemUser, SystemUserAddress,

@@ -248,6 +248,11 @@ impl Client {
         Users::new(&self.session, options)
     }
 
+    /// The orgs the credential can act in (never sent with `x-org-id`).
+    pub fn orgs<'a>(&'a self, options: &'a CallOptions) -> crate::Orgs<'a> {
+        crate::Orgs::new(&self.session, options)
+    }
+
     /// The user groups and their members, acting on the client's org (or `options`' org).
     pub fn groups<'a>(&'a self, options: &'a CallOptions) -> crate::Groups<'a> {
         crate::Groups::new(&self.session, options)

@@ -3,10 +3,12 @@
 
 pub(crate) mod jobs;
 mod legacy;
+mod orgs;
 mod resolve;
 mod users;
 pub(crate) mod userstates;
 
 pub use legacy::Legacy;
+pub use orgs::{OrgSummary, Orgs};
 pub use resolve::{CurrentUser, Lookup, ResolveOptions};
 pub use users::{Resolution, UserKey, Users};

@@ -379,12 +379,16 @@ impl Users<'_> {
     }
 
     /// Every user one search of up to 100 terms matches (more pages only if it matches more
-    /// than 100 users, up to 100 pages).
+    /// than 100 users, up to 100 pages; one page for ids).
     async fn search_batch(
         &self,
         batch: Vec<Value>,
         fields: &str,
     ) -> Result<Vec<SystemUserMatch>, Error> {
+        // Ids are unique: a batch of ids matches at most as many users as it has terms (no more
+        // than a page), so a full page needs no second read.
+        let ids_only = batch.iter().all(|term| term.get("_id").is_some());
+        let pages = if ids_only { 1 } else { 100 };
         let fetch = |next: Next| {
             let batch = batch.clone();
             async move {
@@ -401,7 +405,7 @@ impl Users<'_> {
             }
         };
         Pager::new("matching users", fetch)
-            .at_most(100)
+            .at_most(pages)
             .pages()
             .try_concat()
             .await

@@ -111,6 +111,29 @@ impl Endpoint {
         &self.base_url
     }
 
+    /// True for the routes that refuse `x-org-id` (403, [CONTRACT.md](https://github.com/jc-bulk/jc-bulk/blob/main/spec/CONTRACT.md)
+    /// section 32): the org lists and the other routes JumpCloud's SDKs strip the header from.
+    pub fn takes_no_org(&self, url: &str) -> bool {
+        const V1: [&str; 3] = ["/organizations", "/search/organizations", "/users"];
+        const V2: [&str; 4] = [
+            "/organizations",
+            "/administrators",
+            "/providers",
+            "/integrations/",
+        ];
+        let path = url.split(['?', '#']).next().unwrap_or_default();
+        let under = |root: &str, prefixes: &[&str]| {
+            path.strip_prefix(root).is_some_and(|rest| {
+                prefixes.iter().any(|p| {
+                    rest.strip_prefix(p).is_some_and(|after| {
+                        p.ends_with('/') || after.is_empty() || after.starts_with('/')
+                    })
+                })
+            })
+        };
+        under(&self.base_url, &V2) || self.v1_base_url().is_ok_and(|root| under(root, &V1))
+    }
+
     /// The default org id.
     pub fn org_id(&self) -> Option<&str> {
         self.org_id.as_deref()
@@ -178,6 +201,7 @@ impl Endpoint {
         if let Some(org) = org_override
             .or(self.org_id.as_deref())
             .filter(|o| !o.trim().is_empty())
+            .filter(|_| !self.takes_no_org(url))
         {
             let org = HeaderValue::from_str(org.trim())
                 .map_err(|_| ConfigError::OrgId(org.to_owned()))?;

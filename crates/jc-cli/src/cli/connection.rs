@@ -40,8 +40,14 @@ pub struct Connection {
     #[arg(long, env = "JC_PROFILE", global = true)]
     pub profile: Option<String>,
     /// Organization id (multi-tenant admins)
-    #[arg(long, env = "JC_ORG_ID", global = true)]
+    #[arg(long, env = "JC_ORG_ID", global = true, conflicts_with = "orgs")]
     pub org_id: Option<String>,
+    /// Run the command once per org: ids (ID,ID), @FILE (one id a line) or `all` (every org `jcbulk orgs list` shows); output paths need `{org}` or `{org_name}`
+    #[arg(long, global = true, value_name = "ID,ID|@FILE|all")]
+    pub orgs: Option<String>,
+    /// Orgs run at once with --orgs (1-32)
+    #[arg(long, default_value_t = 4, global = true, value_parser = clap::value_parser!(u32).range(1..=32))]
+    pub org_concurrency: u32,
     /// API base URL (default: the region's)
     #[arg(long, env = "JC_BASE_URL", global = true)]
     pub base_url: Option<String>,
@@ -82,6 +88,8 @@ impl Default for Connection {
             token_url: None,
             profile: None,
             org_id: None,
+            orgs: None,
+            org_concurrency: 4,
             base_url: None,
             v1_base_url: None,
             region: None,

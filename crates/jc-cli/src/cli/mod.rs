@@ -54,6 +54,8 @@ pub enum Command {
     Groups(Remote<GroupsCommand>),
     /// Desired state: plan what a file would change in the org, apply it, or both
     Sync(Remote<SyncCommand>),
+    /// The orgs the credential can act in
+    Orgs(Remote<OrgsCommand>),
     /// Run the local mock JumpCloud in the foreground
     Mock(MockArgs),
     /// The main job, end to end, against the embedded mock: import, report, schedule
@@ -65,6 +67,17 @@ pub enum Command {
         /// The shell
         #[arg(value_enum)]
         shell: clap_complete::Shell,
+    },
+}
+
+/// `orgs` commands.
+#[derive(Debug, Subcommand)]
+pub enum OrgsCommand {
+    /// List the orgs (id and name); never sent with x-org-id
+    List {
+        /// List the orgs of this provider (GET /providers/{id}/organizations) instead
+        #[arg(long, value_name = "ID")]
+        provider_id: Option<String>,
     },
 }
 
@@ -418,6 +431,9 @@ pub struct MockArgs {
     /// Start with the users of this CSV file (the `users create` columns)
     #[arg(long, value_name = "FILE")]
     pub seed_csv: Option<PathBuf>,
+    /// Serve N orgs (`Org 01` ...) for one multi-tenant key, listed by `jcbulk orgs list` (every other request must name its org)
+    #[arg(long, default_value_t = 0)]
+    pub orgs: usize,
     /// Start with the user groups of this CSV file: `name,membershipMethod,members`, members as `;`-separated usernames of the seeded users
     #[arg(long, value_name = "FILE")]
     pub seed_groups: Option<PathBuf>,

@@ -83,6 +83,8 @@ fn demo_global(global: &Global, server: &MockServer) -> Global {
         token_url: None,
         profile: None,
         org_id: Some(server.default_org()),
+        orgs: None,
+        org_concurrency: 1,
         base_url: Some(server.base_url()),
         v1_base_url: None,
         region: None,

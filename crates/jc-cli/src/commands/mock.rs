@@ -35,6 +35,23 @@ fn seed_rows(path: &std::path::Path) -> CliResult<Vec<BulkUserCreate>> {
     }
 }
 
+/// Tells (on stderr) how to reach the mock's org, or its orgs.
+fn say_how_to_reach(server: &MockServer, key: &str) {
+    let base = server.base_url();
+    let orgs: Vec<String> = server.config().admins[0].orgs.clone();
+    let text = if server.config().admins[0].multi_tenant {
+        format!(
+            "jc-mock serving {} orgs for one multi-tenant key: {}\ntry:\n  JC_BASE_URL={base} JC_API_KEY={key} jcbulk orgs list\n  JC_BASE_URL={base} JC_API_KEY={key} jcbulk users --orgs all create --csv users.csv --report 'reports/{{org}}.csv'  (or --org-id {})\npress Ctrl-C to stop",
+            orgs.len(),
+            orgs.join(" "),
+            orgs.first().cloned().unwrap_or_default()
+        )
+    } else {
+        format!("jc-mock serving org {DEFAULT_ORG_ID}; try:\n  JC_BASE_URL={base} JC_API_KEY={key} jcbulk userstates list\npress Ctrl-C to stop")
+    };
+    let _ = writeln!(std::io::stderr(), "{text}");
+}
+
 /// Starts the mock, prints `BASE_URL API_KEY` on the first line of stdout, serves until ^C.
 ///
 /// # Errors
@@ -60,6 +77,11 @@ pub async fn run(global: &Global, args: &MockArgs) -> CliResult {
             key.clone(),
         ))
         .request_log_capacity(0);
+    let config = if args.orgs > 0 {
+        config.orgs(args.orgs)
+    } else {
+        config
+    };
     let config = if args.no_total_count {
         config.quirks(jc_mock::Quirks::new().total_count(jc_mock::TotalCount::Absent))
     } else {
@@ -99,11 +121,7 @@ pub async fn run(global: &Global, args: &MockArgs) -> CliResult {
         .and_then(|()| stdout.flush());
     drop(stdout);
     if !global.quiet {
-        let _ = writeln!(
-            std::io::stderr(),
-            "jc-mock serving org {DEFAULT_ORG_ID}; try:\n  JC_BASE_URL={} JC_API_KEY={key} jcbulk userstates list\npress Ctrl-C to stop",
-            server.base_url()
-        );
+        say_how_to_reach(&server, &key);
     }
     tokio::signal::ctrl_c().await?;
     server.shutdown().await;

@@ -7,6 +7,7 @@ pub mod import;
 pub mod jobs;
 pub mod lookup;
 pub mod mock;
+pub mod orgs;
 pub mod profiles;
 pub mod sync;
 pub mod users;

@@ -11,6 +11,7 @@ mod import_files;
 mod mock_demo;
 mod name_keys;
 mod odd_lists;
+mod orgs;
 mod partial_updates;
 mod profiles;
 mod resume;

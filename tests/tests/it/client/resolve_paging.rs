@@ -102,3 +102,30 @@ async fn a_server_that_ignores_skip_is_an_error_not_duplicate_users() {
     let outcome = resolve(&client, keys(420)).await;
     assert!(matches!(outcome, Err(Error::Pagination(_))), "{outcome:?}");
 }
+
+/// Ids are unique: 200 id keys in an org of 1,000 cost the first page of the org (to choose the
+/// plan) and exactly 2 searches, although every batch finds all of its 100 users (a full page
+/// of ids needs no second read).
+#[tokio::test]
+async fn a_full_batch_of_ids_needs_no_second_page() {
+    let mock = jc_mock::MockServer::start(jc_mock::MockConfig::default().seed_users(1000))
+        .await
+        .unwrap();
+    let client = super::e2e::client_for(&mock);
+    let org = mock.default_org();
+    let keys: Vec<UserKey> = mock
+        .users(&org)
+        .into_iter()
+        .take(200)
+        .map(|u| UserKey::Id(UserId::new(u.id)))
+        .collect();
+    let before = mock.request_count();
+    let call = CallOptions::default();
+    let read = client
+        .users(&call)
+        .read(&keys, &["department"])
+        .await
+        .unwrap();
+    assert_eq!(mock.request_count() - before, 3);
+    assert!(read.iter().all(|l| matches!(l, Lookup::Found(_))));
+}

@@ -5,6 +5,7 @@ mod auth;
 mod faults;
 mod groups;
 mod jobs;
+mod orgs;
 mod systemusers;
 mod userstates;
 

@@ -3,8 +3,8 @@
 //! `not_sent`; what is in flight finishes). Shared by `groups add|remove|sync` and the `groups`
 //! column of `users create|update`.
 
-use crate::commands::import::signals::first_signal;
 use crate::exit::{CliError, CliResult};
+use crate::interrupt::first_signal;
 use crate::progress::Progress;
 use futures::StreamExt;
 use jc_bulk::groups::{ChangeOptions, ChangeOutcome, EdgeOp, MemberPlan};

@@ -9,7 +9,7 @@ mod managers;
 mod names;
 mod outputs;
 mod paths;
-pub(crate) mod signals;
+mod signals;
 mod stream;
 mod update;
 
@@ -384,6 +384,9 @@ fn exit_code(run: &Run, no_wait: bool) -> Exit {
     let s = &run.summary;
     if let Some(stop) = &s.stopped {
         eprintln!("jcbulk: {stop}");
+        if let Some(hint) = crate::exit::org_hint(&stop.to_string()) {
+            eprintln!("jcbulk: {hint}");
+        }
         return Exit::Error;
     }
     let settled_as_hoped = if no_wait {

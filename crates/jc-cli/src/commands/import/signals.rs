@@ -8,62 +8,7 @@ use super::outputs::{Outputs, Run};
 use futures::StreamExt;
 use jc_bulk::Import;
 
-/// What arrived: an interrupt (Ctrl-C) or a termination request.
-enum Signal {
-    Interrupt,
-    Terminate,
-}
-
-#[cfg(unix)]
-struct Signals {
-    interrupt: tokio::signal::unix::Signal,
-    terminate: tokio::signal::unix::Signal,
-}
-
-#[cfg(unix)]
-impl Signals {
-    fn new() -> Option<Self> {
-        use tokio::signal::unix::{signal, SignalKind};
-        Some(Self {
-            interrupt: signal(SignalKind::interrupt()).ok()?,
-            terminate: signal(SignalKind::terminate()).ok()?,
-        })
-    }
-
-    async fn next(&mut self) -> Signal {
-        tokio::select! {
-            _ = self.interrupt.recv() => Signal::Interrupt,
-            _ = self.terminate.recv() => Signal::Terminate,
-        }
-    }
-}
-
-#[cfg(not(unix))]
-struct Signals;
-
-#[cfg(not(unix))]
-impl Signals {
-    fn new() -> Option<Self> {
-        Some(Self)
-    }
-
-    async fn next(&mut self) -> Signal {
-        match tokio::signal::ctrl_c().await {
-            Ok(()) => Signal::Interrupt,
-            Err(_) => std::future::pending().await,
-        }
-    }
-}
-
-/// Resolves at the first Ctrl-C or SIGTERM (never, when signals cannot be watched).
-pub async fn first_signal() {
-    match Signals::new() {
-        Some(mut signals) => {
-            signals.next().await;
-        }
-        None => std::future::pending().await,
-    }
-}
+use crate::interrupt::{Signal, Signals};
 
 /// Consumes every event of `import` into `outputs`, answering signals on the way. True when
 /// the import was interrupted.

@@ -4,9 +4,9 @@
 //! sends nothing twice; Ctrl-C stops sending (what is not sent is `not_submitted`, exit 130).
 
 use crate::cli::{Global, SyncApplyRunArgs};
-use crate::commands::import::signals::first_signal;
 use crate::config::{client, format};
 use crate::exit::{CliError, CliResult, Exit};
+use crate::interrupt::first_signal;
 use crate::journal::{Binding, FileJournal};
 use crate::output_file::{file_error, OutputFile};
 use crate::report::neutralize;
