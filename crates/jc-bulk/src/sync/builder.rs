@@ -180,8 +180,11 @@ impl<'a> Builder<'a> {
     }
 
     fn create(&mut self, row: DesiredUser) {
-        let mut record = match &row.record {
-            Ok(record) => record.clone(),
+        let parsed = row.record.as_ref().map_err(String::clone).and_then(|json| {
+            serde_json::from_str::<jc_models::BulkUserCreate>(json).map_err(|e| e.to_string())
+        });
+        let mut record = match parsed {
+            Ok(record) => record,
             Err(why) => {
                 let message = format!(
                     "no user has {} `{}`, and the row cannot create one: {why}",

@@ -41,9 +41,10 @@ pub struct DesiredUser {
     pub line: u64,
     /// The key's value.
     pub key: String,
-    /// The record that creates the user when the org has none with this key, or why the row
-    /// cannot create one (a row that only edits existing users may lack `email`).
-    pub record: Result<BulkUserCreate, String>,
+    /// The record that creates the user when the org has none with this key, as compact JSON
+    /// (a plan over 100,000 rows keeps one per row: [`DesiredUser::record_of`] makes it), or
+    /// why the row cannot create one (a row that only edits existing users may lack `email`).
+    pub record: Result<Box<str>, String>,
     /// What the row sets on an existing user (only the cells it holds).
     pub edits: Vec<Edit>,
     /// The state it asks (`ACTIVATED` or `SUSPENDED`), when it says.
@@ -52,6 +53,15 @@ pub struct DesiredUser {
     pub manager: Option<String>,
     /// The ids of the groups it lists, when the file has a `groups` column.
     pub groups: Option<Vec<String>>,
+}
+
+impl DesiredUser {
+    /// The `record` of a row that can create `user`.
+    pub fn record_of(user: &BulkUserCreate) -> Result<Box<str>, String> {
+        serde_json::to_string(user)
+            .map(String::into_boxed_str)
+            .map_err(|e| e.to_string())
+    }
 }
 
 /// A most: a count, or a share of a base.

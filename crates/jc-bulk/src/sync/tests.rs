@@ -22,7 +22,7 @@ fn row(line: u64, username: &str, department: &str) -> DesiredUser {
     DesiredUser {
         line,
         key: username.into(),
-        record: Ok(BulkUserCreate::new(
+        record: DesiredUser::record_of(&BulkUserCreate::new(
             username,
             format!("{username}@example.com"),
         )),

@@ -92,9 +92,9 @@ fn desired(
         Some(directory) => Some(group_ids(directory, cell(names, raw, GROUPS_COLUMN))?),
         None => None,
     };
-    let record = record.map(|mut record| {
+    let record = record.and_then(|mut record| {
         record.manager = None;
-        record
+        DesiredUser::record_of(&record)
     });
     Ok(DesiredUser {
         line: 0,
