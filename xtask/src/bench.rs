@@ -18,6 +18,22 @@ struct Options {
     groups_users: usize,
     /// The `sync` scenario.
     sync: bool,
+    /// The `orgs` scenario.
+    orgs: bool,
+}
+
+/// Runs only the scenario `which` (`update-diff`, `groups`, `sync`, `orgs`).
+fn only(options: &mut Options, which: &str) {
+    options.realistic = false;
+    options.micro = false;
+    options.memory_rows = 0;
+    options.users = 0;
+    options.update_diff = which == "update-diff";
+    if which != "groups" {
+        options.groups_users = 0;
+    }
+    options.sync = which == "sync";
+    options.orgs = which == "orgs";
 }
 
 fn parse(args: &[String]) -> Result<Options, String> {
@@ -29,6 +45,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
         update_diff: true,
         groups_users: 10_000,
         sync: true,
+        orgs: true,
     };
     let mut i = 0;
     while i < args.len() {
@@ -54,33 +71,14 @@ fn parse(args: &[String]) -> Result<Options, String> {
                 i += 1;
             }
             "--no-sync" => options.sync = false,
-            "--only-sync" => {
-                options.realistic = false;
-                options.micro = false;
-                options.memory_rows = 0;
-                options.users = 0;
-                options.update_diff = false;
-                options.groups_users = 0;
-            }
-            "--only-groups" => {
-                options.realistic = false;
-                options.micro = false;
-                options.memory_rows = 0;
-                options.users = 0;
-                options.update_diff = false;
-                options.sync = false;
-            }
-            "--only-update-diff" => {
-                options.realistic = false;
-                options.micro = false;
-                options.memory_rows = 0;
-                options.users = 0;
-                options.groups_users = 0;
-                options.sync = false;
-            }
+            "--no-orgs" => options.orgs = false,
+            "--only-orgs" => only(&mut options, "orgs"),
+            "--only-sync" => only(&mut options, "sync"),
+            "--only-groups" => only(&mut options, "groups"),
+            "--only-update-diff" => only(&mut options, "update-diff"),
             other => {
                 return Err(format!(
-                "unknown bench option {other} (--users N (0 skips), --memory-rows N (0 skips), --no-micro, --no-realistic, --no-update-diff, --only-update-diff, --groups-users N (0 skips), --only-groups, --no-sync, --only-sync)"
+                "unknown bench option {other} (--users N (0 skips), --memory-rows N (0 skips), --no-micro, --no-realistic, --no-update-diff, --only-update-diff, --groups-users N (0 skips), --only-groups, --no-sync, --only-sync, --no-orgs, --only-orgs)"
             ))
             }
         }
@@ -342,6 +340,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
         None
     };
 
+    let orgs = if options.orgs {
+        Some(crate::orgs_bench::run(&jcbulk, &dir)?)
+    } else {
+        None
+    };
+
     let memory = if options.memory_rows > 0 {
         eprintln!("bench: memory scenario, {} rows", options.memory_rows);
         let csv = write_data(&dir, options.memory_rows, None)?;
@@ -394,6 +398,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         "update_diff": update_diff,
         "groups": groups,
         "sync": sync,
+        "orgs": orgs,
         "memory": memory,
         "mixed_validity": mixed,
         "export": exported,
@@ -440,6 +445,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
     if let Some(sync) = &sync {
         crate::sync_bench::print(sync);
+    }
+    if let Some(orgs) = &orgs {
+        crate::orgs_bench::print(orgs);
     }
     if let Some(memory) = &report["memory"].as_object() {
         let m = Value::Object((*memory).clone());

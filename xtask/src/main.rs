@@ -5,6 +5,7 @@ mod bench;
 mod groups_bench;
 mod lower_bound;
 mod man;
+mod orgs_bench;
 mod process;
 mod realistic;
 mod sync_bench;
@@ -23,8 +24,9 @@ const USAGE: &str = "usage: cargo xtask <ci|fmt|lint|test|package|bench|fuzz|man
   test  cargo test --workspace --locked
   bench [--users N] [--memory-rows N] [--no-micro] [--no-realistic] [--no-update-diff]
         [--only-update-diff] [--groups-users N] [--only-groups] [--no-sync] [--only-sync]
+        [--no-orgs] [--only-orgs]
         release builds; import vs raw lower bound, memory, update-diff (partial updates),
-        groups (memberships, export --with-groups), sync (desired state), microbenchmarks; prints a table and writes target/bench/report.json
+        groups (memberships, export --with-groups), sync (desired state), orgs (many orgs), microbenchmarks; prints a table and writes target/bench/report.json
   fuzz  [--seconds N]  the fuzz tests with many cases, for a bounded time
   man   man pages of jcbulk and every subcommand into target/man/";
 
