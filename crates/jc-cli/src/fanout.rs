@@ -150,6 +150,8 @@ struct Ran {
     code: i32,
     summary: Map<String, Value>,
     note: Option<String>,
+    /// What a read printed (a list of users, groups, ...), kept whole for `-o json`.
+    output: Option<Value>,
 }
 
 /// The pids of the children that run, to pass Ctrl-C on.
@@ -176,6 +178,7 @@ async fn run_org(org: Org, args: Vec<String>, rps: f64, running: Running) -> Ran
                 code: 1,
                 summary: Map::new(),
                 note: Some(format!("cannot start: {e}")),
+                output: None,
             };
         }
     };
@@ -197,15 +200,21 @@ async fn run_org(org: Org, args: Vec<String>, rps: f64, running: Running) -> Ran
     for line in String::from_utf8_lossy(&stderr).lines() {
         eprintln!("[{}] {line}", org.id);
     }
-    let summary = match serde_json::from_slice::<Value>(&stdout) {
-        Ok(Value::Object(object)) => object,
-        _ => Map::new(),
+    let (summary, output) = match serde_json::from_slice::<Value>(&stdout) {
+        Ok(Value::Object(object)) => (object, None),
+        Ok(other) => (Map::new(), Some(other)),
+        Err(_) if stdout.is_empty() => (Map::new(), None),
+        Err(_) => (
+            Map::new(),
+            Some(Value::String(String::from_utf8_lossy(&stdout).into_owned())),
+        ),
     };
     Ran {
         org,
         code,
         summary,
         note: None,
+        output,
     }
 }
 
@@ -271,7 +280,15 @@ pub async fn run(global: &Global, spec: &str) -> CliResult {
     let _ = paths;
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let runs = todo.into_iter().map(|org| {
-        let (args, running, stop) = (passed.clone(), running.clone(), stop.clone());
+        let (mut args, running, stop) = (passed.clone(), running.clone(), stop.clone());
+        // An org that never started has no journal to resume: it runs afresh.
+        let started = journal
+            .as_ref()
+            .map(|j| PathBuf::from(substitute(j, &org)))
+            .is_some_and(|path| std::fs::metadata(path).is_ok_and(|m| m.len() > 0));
+        if resume && !started {
+            args.retain(|a| a != "--resume");
+        }
         async move {
             if stop.load(std::sync::atomic::Ordering::SeqCst) {
                 return Ran {
@@ -279,6 +296,7 @@ pub async fn run(global: &Global, spec: &str) -> CliResult {
                     code: 130,
                     summary: Map::new(),
                     note: Some("not started: interrupted".into()),
+                    output: None,
                 };
             }
             run_org(org, args, rps, running).await
@@ -314,6 +332,7 @@ pub async fn run(global: &Global, spec: &str) -> CliResult {
         code: 0,
         summary: Map::new(),
         note: Some("finished in an earlier run (--resume)".into()),
+        output: None,
     }));
     summary(global, ran, stop.load(std::sync::atomic::Ordering::SeqCst))
 }
@@ -347,11 +366,19 @@ fn summary(global: &Global, mut ran: Vec<Ran>, interrupted: bool) -> CliResult {
                 );
             }
             row.insert("note".into(), json!(r.note));
+            if let Some(output) = &r.output {
+                row.insert("output".into(), output.clone());
+            }
             Value::Object(row)
         })
         .collect();
     let names: Vec<&str> = columns.iter().map(String::as_str).collect();
-    crate::output::items(format(global), &names, &rows)?;
+    let format = format(global);
+    crate::output::items(format, &names, &rows)?;
+    let printed = ran.iter().any(|r| r.output.is_some());
+    if printed && format != crate::cli::Format::Json && !global.quiet {
+        eprintln!("each org's output is in the `output` field of `-o json`");
+    }
     let worst = ran
         .iter()
         .map(|r| r.code)

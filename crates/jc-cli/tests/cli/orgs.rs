@@ -240,6 +240,16 @@ async fn groups_add_and_sync_plan_over_orgs() {
     assert_eq!(added.code, 0, "{}\n{}", added.stdout, added.stderr);
     assert!(rows(&added).iter().all(|r| r["added"] == 2));
     assert_eq!(mock.edge_changes(), (4, 0));
+    // A read prints per org, under `output`.
+    let listed = jcbulk(
+        Some(&mock),
+        &["groups", "--orgs", "all", "members", "Eng", "-o", "json"],
+    )
+    .await;
+    assert_eq!(listed.code, 0, "{}", listed.stderr);
+    for row in rows(&listed) {
+        assert_eq!(row["output"].as_array().unwrap().len(), 3, "{row}");
+    }
     let dir = tempfile::tempdir().unwrap();
     let csv = write(
         dir.path(),
@@ -336,4 +346,71 @@ async fn a_profile_names_the_orgs_and_a_missing_org_gets_a_hint() {
         "{}",
         missing.stderr
     );
+}
+
+/// Ctrl-C in the middle of the first of two orgs (one at a time): it is passed on, the first
+/// org's run ends as an interrupted single run does (exit 130), the second is not started; the
+/// resumed run finishes the first from its journal (no job sent twice) and runs the second.
+#[cfg(unix)]
+#[tokio::test]
+async fn an_interrupted_fan_out_resumes_only_what_did_not_finish() {
+    use std::time::Duration;
+    let mock = msp(2).await;
+    let ids = org_ids(&mock);
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write(dir.path(), "users.csv", &users_csv("i", 4));
+    let journal = format!("{}/j-{{org}}.journal", dir.path().display());
+    let report = format!("{}/r-{{org}}.csv", dir.path().display());
+    mock.pause_jobs();
+    let args = [
+        "users",
+        "--orgs",
+        "all",
+        "--org-concurrency",
+        "1",
+        "create",
+        "--csv",
+        s(&csv),
+        "--journal",
+        &journal,
+        "--report",
+        &report,
+        "-o",
+        "json",
+    ];
+    let child = crate::common::spawn(Some(&mock), &args);
+    for _ in 0..2000 {
+        if !mock.jobs(&ids[0]).is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(
+        mock.jobs(&ids[0]).len(),
+        1,
+        "the first org submitted its job"
+    );
+    let pid = child.id().unwrap().to_string();
+    assert!(std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap()
+        .success());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    mock.resume_jobs();
+    let run = crate::common::finish(child).await;
+    assert_eq!(run.code, 130, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        mock.jobs(&ids[1]).is_empty(),
+        "the second org was not started"
+    );
+    let resumed = jcbulk(Some(&mock), &[&args[..], &["--resume"]].concat()).await;
+    assert_eq!(resumed.code, 0, "{}\n{}", resumed.stdout, resumed.stderr);
+    assert_eq!(
+        mock.jobs(&ids[0]).len(),
+        1,
+        "the first org's job was not sent twice"
+    );
+    assert_eq!(mock.users(&ids[1]).len(), 4);
+    assert_eq!(mock.users(&ids[0]).len(), 4);
 }
