@@ -246,13 +246,83 @@ fn done_marker(journal: Option<&String>, org: &Org) -> Option<PathBuf> {
     journal.map(|j| PathBuf::from(format!("{}.org-done", substitute(j, org))))
 }
 
+/// How the orgs run: the command line passed on, the journal template, the share of the rate.
+struct Fanout {
+    passed: Vec<String>,
+    journal: Option<String>,
+    resume: bool,
+    rps: f64,
+    concurrency: usize,
+}
+
+impl Fanout {
+    /// The command line of `org`: an org that never started has no journal to resume, so it
+    /// runs afresh.
+    fn args_of(&self, org: &Org) -> Vec<String> {
+        let mut args = self.passed.clone();
+        let started = self
+            .journal
+            .as_ref()
+            .map(|j| PathBuf::from(substitute(j, org)))
+            .is_some_and(|path| std::fs::metadata(path).is_ok_and(|m| m.len() > 0));
+        if self.resume && !started {
+            args.retain(|a| a != "--resume");
+        }
+        args
+    }
+
+    /// Runs `orgs`, a few at a time; Ctrl-C is passed on to the running ones and no other
+    /// starts. Every org's outcome, and whether it was interrupted.
+    async fn run(&self, orgs: Vec<Org>) -> (Vec<Ran>, bool) {
+        let running: Running = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let runs = orgs.into_iter().map(|org| {
+            let (args, running, stop, rps) =
+                (self.args_of(&org), running.clone(), stop.clone(), self.rps);
+            async move {
+                if stop.load(std::sync::atomic::Ordering::SeqCst) {
+                    let note = Some("not started: interrupted".into());
+                    return Ran {
+                        org,
+                        code: 130,
+                        summary: Map::new(),
+                        note,
+                        output: None,
+                    };
+                }
+                run_org(org, args, rps, running).await
+            }
+        });
+        let mut stream =
+            std::pin::pin!(futures::stream::iter(runs).buffer_unordered(self.concurrency));
+        let mut signal = std::pin::pin!(crate::interrupt::first_signal());
+        let mut ran = Vec::new();
+        loop {
+            tokio::select! {
+                next = stream.next() => match next {
+                    Some(r) => ran.push(r),
+                    None => break,
+                },
+                () = &mut signal, if !stop.load(std::sync::atomic::Ordering::SeqCst) => {
+                    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+                    let pids = running.lock().unwrap_or_else(|p| p.into_inner()).clone();
+                    for pid in pids {
+                        let _ = std::process::Command::new("kill").args(["-INT", &pid.to_string()]).status();
+                    }
+                }
+            }
+        }
+        (ran, stop.load(std::sync::atomic::Ordering::SeqCst))
+    }
+}
+
 /// Runs the command line once per org of `spec`.
 ///
 /// # Errors
 /// A path without a placeholder or an unknown org list (exit 2), the orgs cannot be listed.
 pub async fn run(global: &Global, spec: &str) -> CliResult {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let paths = check_placeholders(&args)?;
+    check_placeholders(&args)?;
     let journal = args
         .iter()
         .position(|a| a == "--journal")
@@ -268,7 +338,6 @@ pub async fn run(global: &Global, spec: &str) -> CliResult {
         .clamp(1, 32)
         .min(orgs.len());
     let rps = global.max_rps / concurrency as f64;
-    let running: Running = Arc::new(Mutex::new(Vec::new()));
     let mut skipped = Vec::new();
     let mut todo = Vec::new();
     for org in orgs {
@@ -277,49 +346,14 @@ pub async fn run(global: &Global, spec: &str) -> CliResult {
             None => todo.push(org),
         }
     }
-    let _ = paths;
-    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let runs = todo.into_iter().map(|org| {
-        let (mut args, running, stop) = (passed.clone(), running.clone(), stop.clone());
-        // An org that never started has no journal to resume: it runs afresh.
-        let started = journal
-            .as_ref()
-            .map(|j| PathBuf::from(substitute(j, &org)))
-            .is_some_and(|path| std::fs::metadata(path).is_ok_and(|m| m.len() > 0));
-        if resume && !started {
-            args.retain(|a| a != "--resume");
-        }
-        async move {
-            if stop.load(std::sync::atomic::Ordering::SeqCst) {
-                return Ran {
-                    org,
-                    code: 130,
-                    summary: Map::new(),
-                    note: Some("not started: interrupted".into()),
-                    output: None,
-                };
-            }
-            run_org(org, args, rps, running).await
-        }
-    });
-    let mut stream = std::pin::pin!(futures::stream::iter(runs).buffer_unordered(concurrency));
-    let mut signal = std::pin::pin!(crate::interrupt::first_signal());
-    let mut ran = Vec::new();
-    loop {
-        tokio::select! {
-            next = stream.next() => match next {
-                Some(r) => ran.push(r),
-                None => break,
-            },
-            () = &mut signal, if !stop.load(std::sync::atomic::Ordering::SeqCst) => {
-                stop.store(true, std::sync::atomic::Ordering::SeqCst);
-                let pids = running.lock().unwrap_or_else(|p| p.into_inner()).clone();
-                for pid in pids {
-                    let _ = std::process::Command::new("kill").args(["-INT", &pid.to_string()]).status();
-                }
-            }
-        }
-    }
+    let plan = Fanout {
+        passed,
+        journal: journal.clone(),
+        resume,
+        rps,
+        concurrency,
+    };
+    let (mut ran, interrupted) = plan.run(todo).await;
     for r in &ran {
         if matches!(r.code, 0 | 3 | 4) {
             if let Some(marker) = done_marker(journal.as_ref(), &r.org) {
@@ -334,7 +368,7 @@ pub async fn run(global: &Global, spec: &str) -> CliResult {
         note: Some("finished in an earlier run (--resume)".into()),
         output: None,
     }));
-    summary(global, ran, stop.load(std::sync::atomic::Ordering::SeqCst))
+    summary(global, ran, interrupted)
 }
 
 /// One row per org: id, name, exit code, the command's own counts; the worst exit code.

@@ -2,8 +2,8 @@
 //! section 38): a [`SyncPlan`] says what a desired-state file would change in an org (users to
 //! create, fields to update with their old and new values, state changes, group adds and
 //! removes, the number unchanged), built from the file's rows ([`DesiredUser`]) and one read of
-//! the org ([`OrgState`]); [`SyncPlan::apply`] does it through bulk jobs and membership changes,
-//! as a stream of per-change outcomes. A plan never deletes a user; applying a plan and planning
+//! the org ([`OrgState`]); [`Client::apply_sync`](crate::Client::apply_sync) does it through
+//! bulk jobs and membership changes, as a stream of per-change outcomes. A plan never deletes a user; applying a plan and planning
 //! again from the same file gives an empty plan.
 
 mod apply;

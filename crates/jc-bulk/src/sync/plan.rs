@@ -192,8 +192,8 @@ pub struct RowProblem {
 }
 
 /// What a desired-state file would change in an org: serialisable, to be applied later by
-/// [`SyncPlan::apply`](crate::sync::SyncPlan::apply), which checks that it is applied to the
-/// same org and base URL.
+/// [`Client::apply_sync`](crate::Client::apply_sync), after
+/// [`SyncPlan::check_target`] made sure it is applied to the same org and base URL.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SyncPlan {
     /// The format of this document (1).
