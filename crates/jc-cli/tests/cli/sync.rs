@@ -327,6 +327,30 @@ async fn scope_suspend_missing_brakes_and_at() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let scheduled = mock.scheduled(&mock.default_org());
     assert_eq!(scheduled.len(), 2);
+    // Run again (as after an interruption): nothing is scheduled twice.
+    let again = jcbulk(
+        Some(&mock),
+        &[
+            "sync",
+            "run",
+            "--yes",
+            "--csv",
+            s(&csv),
+            "--suspend-missing",
+            "--scope",
+            "department:$eq:Legal",
+            "--max-suspend",
+            "2",
+            "--at",
+            at,
+            "-o",
+            "json",
+        ],
+    )
+    .await;
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert_eq!(again.json()["outcomes"]["unchanged"], 2);
+    assert_eq!(mock.scheduled(&mock.default_org()).len(), 2);
     assert_eq!(
         user(&mock, "user00004").state,
         "ACTIVATED",

@@ -138,6 +138,24 @@ fn to_schedule<'p>(
     batch
 }
 
+/// The (user, state) pairs already scheduled for `when` (none when they cannot be read: the
+/// changes are then sent).
+async fn already_scheduled(session: &Arc<Session>, when: Timestamp) -> HashSet<(String, String)> {
+    let listing = crate::ops::userstates::scheduled_states(session, &Default::default());
+    let listed: Result<Vec<_>, Error> = futures::TryStreamExt::try_collect(listing).await;
+    listed
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|r| {
+            r.scheduled_date
+                .as_ref()
+                .and_then(|d| d.instant())
+                .is_some_and(|i| i == when.instant())
+        })
+        .filter_map(|r| Some((r.system_user_id?, r.state?.as_str().to_owned())))
+        .collect()
+}
+
 /// The state changes of `--at`: one scheduled change per state, 100 users a request.
 pub(super) async fn scheduled(
     plan: &SyncPlan,
@@ -162,11 +180,29 @@ pub(super) async fn scheduled(
         return;
     };
     let call = CallOptions::new();
+    let already = already_scheduled(session, when).await;
     for to in [
         jc_models::StateChange::Suspended,
         jc_models::StateChange::Activated,
     ] {
-        let batch = to_schedule(plan, to, options, checked, tx);
+        let mut batch = to_schedule(plan, to, options, checked, tx);
+        // An apply run again (after an interruption) does not schedule a change twice.
+        batch.retain(|s| {
+            let done = already.contains(&(s.user_id.clone(), to.as_str().to_owned()));
+            if done {
+                let note = Some(format!("already scheduled for {at}"));
+                send(
+                    tx,
+                    state_action(to),
+                    s.line,
+                    &s.key,
+                    Some(&s.user_id),
+                    "unchanged",
+                    note,
+                );
+            }
+            !done
+        });
         for chunk in batch.chunks(100) {
             let change = BulkScheduledStatechangeCreate::new(
                 to,
