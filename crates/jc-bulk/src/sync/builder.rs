@@ -22,6 +22,11 @@ pub(super) struct Builder<'a> {
     wanted: Vec<(u64, String, Option<usize>, Vec<String>)>,
     /// Groups any row names.
     named: Vec<String>,
+    /// Managers that name no user of the org: (line, key, user index or none for a create,
+    /// the manager's text, why), resolved against this plan's creates once every row is read.
+    deferred: Vec<(u64, String, Option<usize>, String, String)>,
+    /// Rows with nothing to do.
+    unchanged: HashSet<u64>,
 }
 
 fn lower(text: &str) -> String {
@@ -49,6 +54,7 @@ impl<'a> Builder<'a> {
                 updates: Vec::new(),
                 states: Vec::new(),
                 memberships: Vec::new(),
+                managers: Vec::new(),
                 unchanged: 0,
                 problems: Vec::new(),
             },
@@ -57,6 +63,8 @@ impl<'a> Builder<'a> {
             seen: HashSet::new(),
             wanted: Vec::new(),
             named: Vec::new(),
+            deferred: Vec::new(),
+            unchanged: HashSet::new(),
         }
     }
 
@@ -121,7 +129,10 @@ impl<'a> Builder<'a> {
                     field: "manager".into(),
                     value: Value::String(id),
                 }),
-                Err(message) => return self.problem(&row, message),
+                Err(message) => {
+                    self.deferred
+                        .push((row.line, row.key.clone(), Some(index), manager, message));
+                }
             }
         }
         let fields = user.fields();
@@ -167,7 +178,7 @@ impl<'a> Builder<'a> {
                 .push((row.line, row.key.clone(), Some(index), groups));
         }
         if !changed {
-            self.plan.unchanged += 1;
+            self.unchanged.insert(row.line);
         }
     }
 
@@ -197,7 +208,10 @@ impl<'a> Builder<'a> {
         if let Some(manager) = &row.manager {
             match self.manager_id(manager) {
                 Ok(id) => record.manager = Some(id),
-                Err(message) => return self.problem(&row, message),
+                Err(message) => {
+                    let deferred = (row.line, row.key.clone(), None, manager.clone(), message);
+                    self.deferred.push(deferred);
+                }
             }
         }
         if let Some(groups) = row.groups {
@@ -209,6 +223,45 @@ impl<'a> Builder<'a> {
             key: row.key,
             record,
         });
+    }
+
+    /// Managers this plan creates (section 37): set once the creates settled. A manager that
+    /// names neither a user of the org nor a row this plan creates leaves its row out.
+    pub(super) fn managers(&mut self) {
+        let mut created: HashMap<String, (u64, String)> = HashMap::new();
+        for create in &self.plan.creates {
+            let record = &create.record;
+            for name in [record.username.as_deref(), record.email.as_deref()]
+                .into_iter()
+                .flatten()
+            {
+                created.insert(lower(name), (create.line, create.key.clone()));
+            }
+        }
+        for (line, key, user, manager, message) in std::mem::take(&mut self.deferred) {
+            match created.get(&lower(&manager)).filter(|(at, _)| *at != line) {
+                Some((manager_line, manager_key)) => {
+                    self.unchanged.remove(&line);
+                    self.plan.managers.push(PlannedManager {
+                        line,
+                        key,
+                        user_id: user.map(|i| self.org.users[i].id.clone()),
+                        manager_line: *manager_line,
+                        manager_key: manager_key.clone(),
+                    });
+                }
+                None => {
+                    // The whole row is left out, as when its manager did not resolve at once.
+                    self.plan.creates.retain(|c| c.line != line);
+                    self.plan.updates.retain(|u| u.line != line);
+                    self.plan.states.retain(|s| s.line != Some(line));
+                    self.wanted.retain(|w| w.0 != line);
+                    self.unchanged.remove(&line);
+                    self.plan.problems.push(RowProblem { line, key, message });
+                }
+            }
+        }
+        self.plan.unchanged = self.unchanged.len() as u64;
     }
 
     /// Scoped active users the file does not name: suspended with `suspend_missing`.

@@ -17,5 +17,5 @@ pub use apply::{Action, ApplyOptions, SyncOutcome};
 pub use org::{OrgState, OrgUser, ScopeFilter, BASE_FIELDS};
 pub use plan::{
     counts, BrakeError, DesiredUser, FieldChange, Limit, PlanOptions, PlannedCreate,
-    PlannedMembership, PlannedState, PlannedUpdate, RowProblem, SyncKey, SyncPlan,
+    PlannedManager, PlannedMembership, PlannedState, PlannedUpdate, RowProblem, SyncKey, SyncPlan,
 };

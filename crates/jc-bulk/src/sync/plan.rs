@@ -180,6 +180,21 @@ pub struct PlannedMembership {
     pub op: EdgeOp,
 }
 
+/// A manager this plan creates, set once the creates settled (section 37).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlannedManager {
+    /// The row whose manager it is.
+    pub line: u64,
+    /// Its key's value.
+    pub key: String,
+    /// Its user; none when this plan creates it.
+    pub user_id: Option<String>,
+    /// The row that creates the manager.
+    pub manager_line: u64,
+    /// The manager's key.
+    pub manager_key: String,
+}
+
 /// A row the plan leaves out, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RowProblem {
@@ -214,6 +229,9 @@ pub struct SyncPlan {
     pub states: Vec<PlannedState>,
     /// Membership changes.
     pub memberships: Vec<PlannedMembership>,
+    /// Managers this plan creates, set after the creates.
+    #[serde(default)]
+    pub managers: Vec<PlannedManager>,
     /// Rows whose user already holds everything the row asks.
     pub unchanged: u64,
     /// Rows left out of the plan.
@@ -241,6 +259,7 @@ impl SyncPlan {
             && self.updates.is_empty()
             && self.states.is_empty()
             && self.memberships.is_empty()
+            && self.managers.is_empty()
     }
 
     /// The plan that brings `org` to what `desired` asks (see the module documentation), made
@@ -258,6 +277,7 @@ impl SyncPlan {
         for row in desired {
             builder.row(row);
         }
+        builder.managers();
         builder.missing();
         builder.memberships();
         builder.brakes()?;
@@ -281,6 +301,7 @@ pub fn counts(plan: &SyncPlan) -> BTreeMap<&'static str, usize> {
         ("activate", states(StateChange::Activated)),
         ("group_add", count(EdgeOp::Add)),
         ("group_remove", count(EdgeOp::Remove)),
+        ("manager", plan.managers.len()),
         ("unchanged", plan.unchanged as usize),
         ("problems", plan.problems.len()),
     ])

@@ -69,7 +69,7 @@ pub struct SyncApplyRunArgs {
     /// Write one row per planned change: action, line, key, user_id, group, outcome, reason
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
-    /// Record the bulk jobs in FILE.create and FILE.update, to resume after an interruption
+    /// Record the bulk jobs in FILE.create, FILE.update and FILE.managers, to resume after an interruption
     #[arg(long, value_name = "FILE")]
     pub journal: Option<PathBuf>,
     /// Continue an apply interrupted with --journal: nothing is sent twice

@@ -19,6 +19,7 @@ mod secrets;
 mod servers;
 mod signals;
 mod sync;
+mod sync_more;
 mod usage;
 mod users;
 mod users_by_name;

@@ -4,7 +4,7 @@ use crate::common::{jcbulk, s, write};
 use jc_mock::{MockConfig, MockServer, SeedGroup};
 use serde_json::Value;
 
-async fn org() -> MockServer {
+pub(crate) async fn org() -> MockServer {
     let config = MockConfig::default()
         .seed_users(10)
         .seed_groups(vec![SeedGroup::new("Eng", ["user00000", "user00001"])]);
@@ -20,11 +20,11 @@ user00002,user00002@example.com,Sales,SUSPENDED,user00000,eng
 newbie,newbie@example.com,Ops,,user00000@example.com,Eng
 ";
 
-fn counts(run: &crate::common::Run) -> Value {
+pub(crate) fn counts(run: &crate::common::Run) -> Value {
     run.json()["counts"].clone()
 }
 
-fn user(mock: &MockServer, name: &str) -> jc_mock::MockUser {
+pub(crate) fn user(mock: &MockServer, name: &str) -> jc_mock::MockUser {
     mock.user_by_username(&mock.default_org(), name).unwrap()
 }
 
@@ -361,119 +361,4 @@ async fn scope_suspend_missing_brakes_and_at() {
         "ACTIVATED",
         "out of scope: untouched"
     );
-}
-
-#[tokio::test]
-async fn a_resumed_apply_sends_nothing_twice() {
-    let mock = org().await;
-    let dir = tempfile::tempdir().unwrap();
-    let csv = write(dir.path(), "desired.csv", "username,email,department\nnew1,new1@example.com,Ops\nuser00001,user00001@example.com,Research\n");
-    let plan_file = dir.path().join("plan.json");
-    assert_eq!(
-        jcbulk(
-            Some(&mock),
-            &["sync", "plan", "--csv", s(&csv), "--out", s(&plan_file)]
-        )
-        .await
-        .code,
-        0
-    );
-    let journal = dir.path().join("apply.journal");
-    let first = jcbulk(
-        Some(&mock),
-        &["sync", "apply", s(&plan_file), "--journal", s(&journal)],
-    )
-    .await;
-    assert_eq!(first.code, 0, "{}", first.stderr);
-    let jobs = mock.jobs(&mock.default_org()).len();
-    assert_eq!(jobs, 2, "one create job, one update job");
-    let resumed = jcbulk(
-        Some(&mock),
-        &[
-            "sync",
-            "apply",
-            s(&plan_file),
-            "--journal",
-            s(&journal),
-            "--resume",
-            "-o",
-            "json",
-        ],
-    )
-    .await;
-    assert_eq!(resumed.code, 0, "{}\n{}", resumed.stdout, resumed.stderr);
-    assert_eq!(
-        mock.jobs(&mock.default_org()).len(),
-        jobs,
-        "the journal re-attached both jobs"
-    );
-}
-
-/// `kill -9` while the create job is pending: the resumed apply re-attaches to that job (its
-/// id is in the journal) instead of creating again, then sends the rest.
-#[cfg(unix)]
-#[tokio::test]
-async fn an_interrupted_apply_resumes_from_its_journal() {
-    use std::time::Duration;
-    let mock = org().await;
-    let org_id = mock.default_org();
-    let dir = tempfile::tempdir().unwrap();
-    let csv = write(
-        dir.path(),
-        "desired.csv",
-        "username,email,department\nnew1,new1@example.com,Ops\nnew2,new2@example.com,Ops\nuser00001,user00001@example.com,Research\n",
-    );
-    let plan_file = dir.path().join("plan.json");
-    assert_eq!(
-        jcbulk(
-            Some(&mock),
-            &["sync", "plan", "--csv", s(&csv), "--out", s(&plan_file)]
-        )
-        .await
-        .code,
-        0
-    );
-    let journal = dir.path().join("apply.journal");
-    mock.pause_jobs();
-    let mut child = crate::common::spawn(
-        Some(&mock),
-        &["sync", "apply", s(&plan_file), "--journal", s(&journal)],
-    );
-    let creates = dir.path().join("apply.journal.create");
-    let mut job = String::new();
-    for _ in 0..2000 {
-        if let Some(first) = mock.jobs(&org_id).first() {
-            job = first.id.clone();
-            if std::fs::read_to_string(&creates)
-                .unwrap_or_default()
-                .contains(&job)
-            {
-                break;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    assert!(!job.is_empty(), "the create job was submitted");
-    child.kill().await.unwrap();
-    mock.resume_jobs();
-    let resumed = jcbulk(
-        Some(&mock),
-        &[
-            "sync",
-            "apply",
-            s(&plan_file),
-            "--journal",
-            s(&journal),
-            "--resume",
-            "-o",
-            "json",
-        ],
-    )
-    .await;
-    assert_eq!(resumed.code, 0, "{}\n{}", resumed.stdout, resumed.stderr);
-    let jobs = mock.jobs(&org_id);
-    assert_eq!(jobs.len(), 2, "the create job re-attached, one update job");
-    assert_eq!(jobs.iter().filter(|j| j.id == job).count(), 1);
-    assert_eq!(mock.users(&org_id).len(), 12, "each new user created once");
-    assert_eq!(user(&mock, "user00001").fields["department"], "Research");
 }

@@ -208,3 +208,67 @@ async fn send_updates(
         }
     }
 }
+
+/// The managers this plan created: one update record per row, once both users exist.
+pub(super) async fn managers(
+    plan: &SyncPlan,
+    session: &Arc<Session>,
+    options: &ApplyOptions,
+    created: &HashMap<u64, String>,
+    tx: &Tx,
+) {
+    let mut input = Vec::new();
+    let mut owners: HashMap<u64, (String, Planned)> = HashMap::new();
+    for (position, m) in plan.managers.iter().enumerate() {
+        let user = m.user_id.clone().or_else(|| created.get(&m.line).cloned());
+        let manager = created.get(&m.manager_line);
+        let planned = vec![(Action::Manager, Some(m.line), m.key.clone())];
+        let (Some(user), Some(manager)) = (user, manager) else {
+            let reason = format!(
+                "not set: {} was not created",
+                if created.contains_key(&m.manager_line) {
+                    "the user"
+                } else {
+                    "the manager"
+                }
+            );
+            send(
+                tx,
+                Action::Manager,
+                Some(m.line),
+                &m.key,
+                m.user_id.as_deref(),
+                "not_submitted",
+                Some(reason),
+            );
+            continue;
+        };
+        if options.control.is_stopping() {
+            let reason = Some("interrupted before it was sent".into());
+            send(
+                tx,
+                Action::Manager,
+                Some(m.line),
+                &m.key,
+                Some(&user),
+                "not_submitted",
+                reason,
+            );
+            continue;
+        }
+        let record = BulkUserUpdate {
+            manager: Some(manager.clone()),
+            ..BulkUserUpdate::new(user.clone())
+        };
+        input.push(InputRecord {
+            position: position as u64,
+            record,
+        });
+        owners.insert(position as u64, (user, planned));
+    }
+    let options = ApplyOptions {
+        updates: options.managers.clone(),
+        ..options.clone()
+    };
+    send_updates(session, &options, input, owners, tx).await;
+}

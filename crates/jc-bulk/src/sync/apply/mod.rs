@@ -44,6 +44,8 @@ pub enum Action {
     GroupAdd,
     /// Removed from a group.
     GroupRemove,
+    /// Its manager set, a user this plan created.
+    Manager,
 }
 
 /// What became of one planned change.
@@ -72,6 +74,8 @@ pub struct ApplyOptions {
     pub creates: ImportOptions,
     /// The updates' import.
     pub updates: ImportOptions,
+    /// The import that sets the managers this plan creates.
+    pub managers: ImportOptions,
     /// The membership changes.
     pub changes: ChangeOptions,
     /// Stops the apply: what is not yet sent ends `not_submitted`.
@@ -208,6 +212,9 @@ async fn run(plan: SyncPlan, session: Arc<Session>, options: ApplyOptions, tx: T
     jobs::updates(&plan, &session, &options, &checked, &tx)
         .boxed()
         .await;
+    jobs::managers(&plan, &session, &options, &created, &tx)
+        .boxed()
+        .await;
     members::memberships(&plan, &session, &options, &checked, &created, &tx)
         .boxed()
         .await;
@@ -217,6 +224,18 @@ async fn run(plan: SyncPlan, session: Arc<Session>, options: ApplyOptions, tx: T
 }
 
 fn refuse_all(plan: &SyncPlan, tx: &Tx, reason: &str) {
+    for m in &plan.managers {
+        let user = m.user_id.as_deref();
+        send(
+            tx,
+            Action::Manager,
+            Some(m.line),
+            &m.key,
+            user,
+            "not_submitted",
+            Some(reason.into()),
+        );
+    }
     for c in &plan.creates {
         send(
             tx,

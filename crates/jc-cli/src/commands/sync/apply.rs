@@ -117,6 +117,7 @@ pub async fn run(
     let options = ApplyOptions {
         creates: import_options(args, source, text, "create")?,
         updates: import_options(args, source, text, "update")?,
+        managers: import_options(args, source, text, "managers")?,
         changes: Default::default(),
         control: control.clone(),
         resume: args.resume,

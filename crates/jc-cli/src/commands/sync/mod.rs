@@ -256,6 +256,12 @@ fn show(global: &Global, plan: &SyncPlan, args: &SyncPlanArgs) -> CliResult {
                     s.to.as_str()
                 ));
             }
+            for m in &plan.managers {
+                lines.push(format!(
+                    "~ manager {}: {} (created by this plan, line {})",
+                    m.key, m.manager_key, m.manager_line
+                ));
+            }
             for m in &plan.memberships {
                 let sign = if m.op == jc_bulk::groups::EdgeOp::Add {
                     "+ group   "
