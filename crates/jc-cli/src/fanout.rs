@@ -157,7 +157,7 @@ struct Ran {
 /// The pids of the children that run, to pass Ctrl-C on.
 type Running = Arc<Mutex<Vec<u32>>>;
 
-async fn run_org(org: Org, args: Vec<String>, rps: f64, running: Running) -> Ran {
+async fn run_org(org: Org, args: Vec<String>, rps: f64, shared: usize, running: Running) -> Ran {
     let exe = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("jcbulk"));
     let mut command = tokio::process::Command::new(exe);
     let mut argv: Vec<OsString> = args.iter().map(|a| substitute(a, &org).into()).collect();
@@ -165,6 +165,7 @@ async fn run_org(org: Org, args: Vec<String>, rps: f64, running: Running) -> Ran
     argv.extend(["--max-rps".into(), format!("{rps}").into()]);
     argv.extend(["--output".into(), "json".into()]);
     command
+        .env(crate::shared_server::SHARED_SERVER_ENV, shared.to_string())
         .args(argv)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -279,6 +280,7 @@ impl Fanout {
         let runs = orgs.into_iter().map(|org| {
             let (args, running, stop, rps) =
                 (self.args_of(&org), running.clone(), stop.clone(), self.rps);
+            let shared = self.concurrency;
             async move {
                 if stop.load(std::sync::atomic::Ordering::SeqCst) {
                     let note = Some("not started: interrupted".into());
@@ -290,7 +292,7 @@ impl Fanout {
                         output: None,
                     };
                 }
-                run_org(org, args, rps, running).await
+                run_org(org, args, rps, shared, running).await
             }
         });
         let mut stream =

@@ -23,6 +23,7 @@ mod profiles;
 mod progress;
 mod regular_file;
 mod report;
+mod shared_server;
 mod tracked;
 
 pub use cli::{Cli, Command};

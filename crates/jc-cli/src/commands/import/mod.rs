@@ -343,9 +343,12 @@ fn plan<R: BulkRecord>(
 fn options<R: BulkRecord>(job: &Job<'_>, name: &str) -> CliResult<ImportOptions> {
     let args = job.run;
     let invalid = |e: jc_bulk::InvalidSetting| CliError::invalid(e.to_string());
-    let wait = WaitOptions::new()
-        .with_timeout(Some(Duration::from_secs(args.wait_timeout)))
-        .map_err(invalid)?;
+    let wait = crate::shared_server::shared_server(
+        WaitOptions::new(),
+        crate::shared_server::orgs_at_once(),
+    )
+    .with_timeout(Some(Duration::from_secs(args.wait_timeout)))
+    .map_err(invalid)?;
     let mut options = ImportOptions::new()
         .with_chunk_size(args.chunk_size as usize)
         .and_then(|o| o.with_concurrency(args.concurrency as usize))
