@@ -348,20 +348,21 @@ async fn a_profile_names_the_orgs_and_a_missing_org_gets_a_hint() {
     );
 }
 
-/// Ctrl-C in the middle of the first of two orgs (one at a time): it is passed on, the first
-/// org's run ends as an interrupted single run does (exit 130), the second is not started; the
-/// resumed run finishes the first from its journal (no job sent twice) and runs the second.
+/// Ctrl-C in the middle of the second of two orgs (one at a time): it is passed on, the second
+/// org's run ends as an interrupted single run does, and the fan-out exits 130; `--resume` runs
+/// only what did not finish (the first org is skipped, the second re-attaches to its job from
+/// its journal), and no job is sent twice.
 #[cfg(unix)]
 #[tokio::test]
 async fn an_interrupted_fan_out_resumes_only_what_did_not_finish() {
     use std::time::Duration;
-    let mock = msp(2).await;
+    let config = MockConfig::default().orgs(2).process_rate(Some(20.0));
+    let mock = MockServer::start(config).await.unwrap();
     let ids = org_ids(&mock);
     let dir = tempfile::tempdir().unwrap();
     let csv = write(dir.path(), "users.csv", &users_csv("i", 4));
     let journal = format!("{}/j-{{org}}.journal", dir.path().display());
     let report = format!("{}/r-{{org}}.csv", dir.path().display());
-    mock.pause_jobs();
     let args = [
         "users",
         "--orgs",
@@ -379,16 +380,16 @@ async fn an_interrupted_fan_out_resumes_only_what_did_not_finish() {
         "json",
     ];
     let child = crate::common::spawn(Some(&mock), &args);
-    for _ in 0..2000 {
-        if !mock.jobs(&ids[0]).is_empty() {
+    for _ in 0..4000 {
+        if !mock.jobs(&ids[1]).is_empty() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     assert_eq!(
-        mock.jobs(&ids[0]).len(),
+        mock.jobs(&ids[1]).len(),
         1,
-        "the first org submitted its job"
+        "the second org submitted its job"
     );
     let pid = child.id().unwrap().to_string();
     assert!(std::process::Command::new("kill")
@@ -396,21 +397,22 @@ async fn an_interrupted_fan_out_resumes_only_what_did_not_finish() {
         .status()
         .unwrap()
         .success());
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    mock.resume_jobs();
     let run = crate::common::finish(child).await;
     assert_eq!(run.code, 130, "{}\n{}", run.stdout, run.stderr);
-    assert!(
-        mock.jobs(&ids[1]).is_empty(),
-        "the second org was not started"
-    );
     let resumed = jcbulk(Some(&mock), &[&args[..], &["--resume"]].concat()).await;
     assert_eq!(resumed.code, 0, "{}\n{}", resumed.stdout, resumed.stderr);
+    let notes: Vec<Value> = rows(&resumed).iter().map(|r| r["note"].clone()).collect();
     assert_eq!(
-        mock.jobs(&ids[0]).len(),
-        1,
-        "the first org's job was not sent twice"
+        notes[0], "finished in an earlier run (--resume)",
+        "the first org is not run again"
     );
-    assert_eq!(mock.users(&ids[1]).len(), 4);
-    assert_eq!(mock.users(&ids[0]).len(), 4);
+    assert_eq!(
+        (mock.jobs(&ids[0]).len(), mock.jobs(&ids[1]).len()),
+        (1, 1),
+        "no job sent twice"
+    );
+    assert_eq!(
+        (mock.users(&ids[0]).len(), mock.users(&ids[1]).len()),
+        (4, 4)
+    );
 }
