@@ -42,6 +42,13 @@ fn hex(hash: u64) -> String {
     format!("{hash:016x}")
 }
 
+/// FNV-1a 64 of `bytes`: how a journal is bound to its input (see [`Binding::input_hash`]).
+pub fn fnv1a(bytes: impl IntoIterator<Item = u8>) -> u64 {
+    bytes.into_iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
 /// What a journal belongs to: one import of one input. A resumed journal must match in every
 /// field, so that `--resume` can never re-send records of another or an edited file.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,30 +2,13 @@
 //! and report, dynamic groups, the sync brake, invalid input, an interrupted add re-run that
 //! adds nothing twice, and request counts from the mock.
 
-use crate::common::{jcbulk, jcbulk_with, s, write};
+use crate::common::{jcbulk, jcbulk_with, member_names, s, write};
 use jc_mock::{MockConfig, MockServer, SeedGroup};
 
 async fn mock_with(users: usize, groups: Vec<SeedGroup>) -> MockServer {
     MockServer::start(MockConfig::default().seed_users(users).seed_groups(groups))
         .await
         .unwrap()
-}
-
-/// The usernames of a group's members, sorted (changes in flight land in any order).
-fn members(mock: &MockServer, name: &str) -> Vec<String> {
-    let org = mock.default_org();
-    let group = mock
-        .groups(&org)
-        .into_iter()
-        .find(|g| g.name == name)
-        .unwrap();
-    let mut names: Vec<String> = group
-        .members
-        .iter()
-        .map(|id| mock.user(&org, id).unwrap().username)
-        .collect();
-    names.sort();
-    names
 }
 
 #[tokio::test]
@@ -132,7 +115,7 @@ async fn add_sends_only_needed_changes_and_reports_each_user() {
     // One group listing, one lookup, one member page, two changes.
     assert_eq!(mock.request_count() - before, 5);
     assert_eq!(
-        members(&mock, "Eng"),
+        member_names(&mock, "Eng"),
         ["user00000", "user00001", "user00002"]
     );
     let text = std::fs::read_to_string(&report).unwrap();
@@ -216,7 +199,7 @@ async fn remove_dry_run_and_dynamic_groups() {
         ),
         (Some(1), Some(1))
     );
-    assert_eq!(members(&mock, "Eng"), ["user00001"]);
+    assert_eq!(member_names(&mock, "Eng"), ["user00001"]);
 
     let refused = jcbulk(
         Some(&mock),
@@ -233,7 +216,7 @@ async fn remove_dry_run_and_dynamic_groups() {
     .await;
     assert_eq!(refused.code, 3);
     assert_eq!(refused.json()["not_sent"], 1);
-    assert_eq!(members(&mock, "Auto"), ["user00000"]);
+    assert_eq!(member_names(&mock, "Auto"), ["user00000"]);
     let allowed = jcbulk(
         Some(&mock),
         &[
@@ -249,7 +232,7 @@ async fn remove_dry_run_and_dynamic_groups() {
     )
     .await;
     assert_eq!(allowed.code, 0, "{}", allowed.stderr);
-    assert_eq!(members(&mock, "Auto"), ["user00000", "user00002"]);
+    assert_eq!(member_names(&mock, "Auto"), ["user00000", "user00002"]);
 }
 
 #[tokio::test]
@@ -286,7 +269,7 @@ async fn sync_makes_the_membership_exact_and_brakes_large_removals() {
         (Some(2), Some(2))
     );
     assert_eq!(summary["already_member"], 18);
-    let mut now = members(&mock, "Team");
+    let mut now = member_names(&mock, "Team");
     now.sort();
     let want: Vec<String> = (2..22).map(|i| format!("user{i:05}")).collect();
     assert_eq!(now, want);
@@ -334,7 +317,7 @@ async fn sync_makes_the_membership_exact_and_brakes_large_removals() {
     )
     .await;
     assert_eq!(allowed.code, 0, "{}", allowed.stderr);
-    assert_eq!(members(&mock, "Team").len(), 5);
+    assert_eq!(member_names(&mock, "Team").len(), 5);
 }
 
 #[tokio::test]
@@ -358,7 +341,7 @@ async fn users_come_from_standard_input_emails_and_ids() {
     )
     .await;
     assert_eq!(missing.code, 2, "an id is checked before anything is sent");
-    assert_eq!(members(&mock, "G"), ["user00000", "user00002"]);
+    assert_eq!(member_names(&mock, "G"), ["user00000", "user00002"]);
 }
 
 /// Ctrl-C in the middle of `groups add`: what is in flight finishes, the rest is `not_sent`,

@@ -3,29 +3,13 @@
 //! after the job settled), never removed; the report's `groups` column; a row whose user was
 //! applied but one of whose groups was not is a partial failure (exit 3) that says which.
 
-use crate::common::{jcbulk, s, write};
+use crate::common::{jcbulk, member_names, s, write};
 use jc_mock::{MockConfig, MockServer, SeedGroup};
 
 async fn mock_with(users: usize, groups: Vec<SeedGroup>) -> MockServer {
     MockServer::start(MockConfig::default().seed_users(users).seed_groups(groups))
         .await
         .unwrap()
-}
-
-fn member_names(mock: &MockServer, name: &str) -> Vec<String> {
-    let org = mock.default_org();
-    let group = mock
-        .groups(&org)
-        .into_iter()
-        .find(|g| g.name == name)
-        .unwrap();
-    let mut names: Vec<String> = group
-        .members
-        .iter()
-        .map(|id| mock.user(&org, id).unwrap().username)
-        .collect();
-    names.sort();
-    names
 }
 
 #[tokio::test]

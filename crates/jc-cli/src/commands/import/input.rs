@@ -184,13 +184,8 @@ impl From<Source> for Input {
 
 /// FNV-1a 64 of the ids, one per line, and that text's size.
 fn ids_fingerprint(ids: &[String]) -> (u64, u64) {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut size = 0;
-    for byte in ids.iter().flat_map(|id| id.bytes().chain([b'\n'])) {
-        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
-        size += 1;
-    }
-    (hash, size)
+    let bytes = || ids.iter().flat_map(|id| id.bytes().chain([b'\n']));
+    (crate::journal::fnv1a(bytes()), bytes().count() as u64)
 }
 
 /// Rows of a source, one pass.

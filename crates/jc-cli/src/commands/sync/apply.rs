@@ -18,13 +18,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// FNV-1a 64 of `bytes` (the journal's binding to the plan).
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
-        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
-
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push(suffix);
@@ -44,7 +37,7 @@ fn import_options(
     };
     let binding = Binding {
         input: source.display().to_string(),
-        input_hash: fnv1a(text.as_bytes()),
+        input_hash: crate::journal::fnv1a(text.bytes()),
         input_bytes: text.len() as u64,
         operation: format!("sync-{operation}"),
         chunk_size: 800,

@@ -178,3 +178,21 @@ pub fn mock_process(args: &[&str]) -> (Child, StdoutLines) {
     let stdout = child.stdout.take().unwrap();
     (child, tokio::io::BufReader::new(stdout).lines())
 }
+
+/// The usernames of the direct members of the default org's group `name`, sorted (changes in
+/// flight land in any order).
+pub fn member_names(mock: &MockServer, name: &str) -> Vec<String> {
+    let org = mock.default_org();
+    let group = mock
+        .groups(&org)
+        .into_iter()
+        .find(|g| g.name == name)
+        .unwrap();
+    let mut names: Vec<String> = group
+        .members
+        .iter()
+        .map(|id| mock.user(&org, id).unwrap().username)
+        .collect();
+    names.sort();
+    names
+}
